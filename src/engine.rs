@@ -1,0 +1,1096 @@
+//! Evaluation: a file is parsed with spans, checked against the vocabulary, turned into CEL
+//! values once, and every rule's checks run over their scope. Checks say only *whether* and
+//! *where* (a data path); this module adds rule id, severity, span, message and basis.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use cel::objects::{Key, Map};
+use cel::{Context, ExecutionError, Value};
+use chrono::NaiveDate;
+use regex::Regex;
+
+use crate::finding::{Finding, Label};
+use crate::functions::{self, MISSING_YEAR};
+use crate::rules::{BuiltinCheck, Check, Piece, Rule, RuleKind, RuleSet, Scope, Template, cel_env};
+use crate::source::{Source, SourceFile};
+use crate::tree::{self, DocPath, Node, NodeValue, Segment, Span};
+use crate::{Lang, Severity};
+
+/// Options of a run that change what rules see.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Message language.
+    pub lang: Lang,
+    /// The date waivers (and `today` in rules) are judged against.
+    pub today: NaiveDate,
+}
+
+/// A compiled rule set ready to check files.
+pub struct Engine {
+    set: RuleSet,
+    options: Options,
+    calendar: Arc<crate::calendar::Calendar>,
+    /// Compiled regular expressions of text checks, by (rule index, check index).
+    patterns: HashMap<(usize, usize), Vec<Regex>>,
+    /// Expression identifiers per rule (to keep invalid values out of rules that read them).
+    tokens: Vec<std::collections::BTreeSet<String>>,
+}
+
+/// An engine could not be built from a rule set (a text check's pattern is not a valid regex).
+#[derive(Debug, Clone)]
+pub struct PatternError {
+    /// The rule.
+    pub rule: String,
+    /// Why.
+    pub message: String,
+}
+
+impl Engine {
+    /// Prepares a rule set for checking (compiles the patterns of text checks).
+    pub fn new(set: RuleSet, options: Options) -> Result<Engine, Vec<PatternError>> {
+        let calendar = Arc::new(set.calendar.clone());
+        let mut patterns = HashMap::new();
+        let mut errors = Vec::new();
+        let mut tokens = Vec::new();
+        for (ri, rule) in set.rules.iter().enumerate() {
+            tokens.push(rule_tokens(rule));
+            let RuleKind::Checks(checks) = &rule.kind else {
+                continue;
+            };
+            for (ci, check) in checks.iter().enumerate() {
+                let Some(expr) = &check.patterns else {
+                    continue;
+                };
+                let mut ctx = Context::with_env(cel_env());
+                ctx.add_variable_from_value("params", params_value(rule));
+                let list = match expr.program.execute(&ctx) {
+                    Ok(Value::List(list)) => list,
+                    Ok(other) => {
+                        errors.push(PatternError {
+                            rule: rule.id.clone(),
+                            message: format!(
+                                "`match` must give a list of strings, gave {}",
+                                display_value(&other)
+                            ),
+                        });
+                        continue;
+                    }
+                    Err(e) => {
+                        errors.push(PatternError {
+                            rule: rule.id.clone(),
+                            message: format!("`match` could not be evaluated: {e}"),
+                        });
+                        continue;
+                    }
+                };
+                let mut compiled = Vec::new();
+                for item in list.iter() {
+                    let Value::String(p) = item else {
+                        errors.push(PatternError {
+                            rule: rule.id.clone(),
+                            message: "`match` must give strings".into(),
+                        });
+                        continue;
+                    };
+                    match Regex::new(p) {
+                        Ok(r) => compiled.push(r),
+                        Err(e) => errors.push(PatternError {
+                            rule: rule.id.clone(),
+                            message: format!("invalid pattern `{p}`: {e}"),
+                        }),
+                    }
+                }
+                patterns.insert((ri, ci), compiled);
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Engine {
+            set,
+            options,
+            calendar,
+            patterns,
+            tokens,
+        })
+    }
+
+    /// The rule set in force.
+    pub fn rules(&self) -> &RuleSet {
+        &self.set
+    }
+
+    /// The options in force.
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    fn builtin_rule(&self, check: BuiltinCheck) -> Option<&Rule> {
+        self.set
+            .rules
+            .iter()
+            .find(|r| matches!(r.kind, RuleKind::Builtin(c) if c == check))
+    }
+
+    /// Checks one manifest. `repo_root` bounds where `file` values may point.
+    pub fn check_source(
+        &self,
+        source: &Source,
+        manifest_path: &Path,
+        repo_root: &Path,
+    ) -> Vec<Finding> {
+        let mut out = Vec::new();
+        let doc = match tree::parse(&source.text) {
+            Ok(doc) => doc,
+            Err(failure) => {
+                let span = failure.span.start..failure.span.end.max(failure.span.start);
+                let args = vec![("message", failure.message)];
+                if let Some(f) = self.builtin_finding(
+                    BuiltinCheck::ParseError,
+                    source,
+                    span,
+                    &DocPath::default(),
+                    &args,
+                ) {
+                    out.push(f);
+                }
+                return out;
+            }
+        };
+        let mut invalid = Vec::new();
+        let mut texts: HashMap<DocPath, Source> = HashMap::new();
+        if let Some(shape) = &self.set.shape {
+            let report = shape.check(&doc);
+            for issue in &report.issues {
+                if let Some(f) = self.builtin_finding(
+                    issue.check,
+                    source,
+                    issue.span.clone(),
+                    &issue.path,
+                    &issue.args,
+                ) {
+                    out.push(f);
+                }
+            }
+            if report.stop {
+                return out;
+            }
+            invalid = report.invalid;
+            for (path, value, span) in report.files {
+                match read_text_file(manifest_path, &value, repo_root) {
+                    Ok(text) => {
+                        texts.insert(path, text);
+                    }
+                    Err(reason) => {
+                        let args = vec![("path", value.clone()), ("reason", reason)];
+                        if let Some(f) =
+                            self.builtin_finding(BuiltinCheck::File, source, span, &path, &args)
+                        {
+                            out.push(f);
+                        }
+                        invalid.push(path);
+                    }
+                }
+            }
+        }
+        let file = FileData::new(&doc, &invalid, texts, source.clone());
+        let mut root = Context::with_env(cel_env());
+        functions::register(&mut root, Arc::clone(&self.calendar));
+        root.add_variable_from_value("plan", file.plan.clone());
+        root.add_variable_from_value("entries", file.entries.clone());
+        root.add_variable_from_value("today", functions::date_value(self.options.today));
+        root.add_variable_from_value("file", source.name.clone());
+        for (ri, rule) in self.set.rules.iter().enumerate() {
+            let RuleKind::Checks(checks) = &rule.kind else {
+                continue;
+            };
+            let mut rule_ctx = root.new_inner_scope();
+            rule_ctx.add_variable_from_value("params", params_value(rule));
+            let run = RuleRun {
+                engine: self,
+                rule,
+                tokens: &self.tokens[ri],
+                file: &file,
+                ctx: &rule_ctx,
+            };
+            if run.reads_invalid_elsewhere() {
+                continue;
+            }
+            for (ci, check) in checks.iter().enumerate() {
+                run.check(check, self.patterns.get(&(ri, ci)), &mut out);
+            }
+        }
+        out
+    }
+
+    fn builtin_finding(
+        &self,
+        check: BuiltinCheck,
+        source: &Source,
+        span: Span,
+        path: &DocPath,
+        args: &[(&'static str, String)],
+    ) -> Option<Finding> {
+        let lang = self.options.lang;
+        let Some(rule) = self.builtin_rule(check) else {
+            // Without a rule bound to it, a parse error is still reported: a file that cannot
+            // be read must never pass silently.
+            if check != BuiltinCheck::ParseError {
+                return None;
+            }
+            let message = args.first().map(|a| a.1.clone()).unwrap_or_default();
+            return Some(Finding::new(
+                "SCH001",
+                Severity::Error,
+                source.clone(),
+                span,
+                format!("not valid TOML: {message}"),
+                String::new(),
+            ));
+        };
+        let mut ctx = Context::with_env(cel_env());
+        for (name, value) in args {
+            ctx.add_variable_from_value(*name, value.clone());
+        }
+        ctx.add_variable_from_value("params", params_value(rule));
+        let mut finding = Finding::new(
+            &rule.id,
+            rule.severity,
+            source.clone(),
+            span,
+            render(rule.message.get(lang), &ctx),
+            path.to_string(),
+        );
+        finding.help = rule
+            .help
+            .as_ref()
+            .map(|h| render(h.get(lang), &ctx))
+            .filter(|h| !h.is_empty());
+        finding.label = rule
+            .label
+            .as_ref()
+            .map(|l| render(l.get(lang), &ctx))
+            .filter(|l| !l.is_empty());
+        finding.basis = self.cite(rule);
+        Some(finding)
+    }
+
+    /// The basis of a rule as one line in the run's language.
+    pub fn cite(&self, rule: &Rule) -> String {
+        rule.basis
+            .iter()
+            .map(|b| self.set.law.cite(b, self.options.lang))
+            .collect::<Vec<_>>()
+            .join(match self.options.lang {
+                Lang::Zh => "；",
+                Lang::En => "; ",
+            })
+    }
+}
+
+/// Every identifier in a rule's expressions.
+fn rule_tokens(rule: &Rule) -> std::collections::BTreeSet<String> {
+    let mut texts: Vec<&str> = rule
+        .severity_if
+        .iter()
+        .map(|(e, _)| e.text.as_str())
+        .collect();
+    let mut templates: Vec<&Template> = Vec::new();
+    for t in [Some(&rule.message), rule.help.as_ref(), rule.label.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        templates.extend([&t.zh, &t.en]);
+    }
+    if let RuleKind::Checks(checks) = &rule.kind {
+        for c in checks {
+            texts.extend(
+                [&c.when, &c.for_each, &c.assert, &c.patterns]
+                    .into_iter()
+                    .flatten()
+                    .map(|e| e.text.as_str()),
+            );
+            texts.extend(c.lets.iter().map(|(_, e)| e.text.as_str()));
+            templates.extend(c.at.iter());
+            for a in &c.also {
+                templates.push(&a.at);
+                texts.extend(a.when.iter().map(|e| e.text.as_str()));
+            }
+        }
+    }
+    let mut tokens = std::collections::BTreeSet::new();
+    for template in templates {
+        for piece in &template.pieces {
+            match piece {
+                Piece::Expr(e) => texts.push(&e.text),
+                // A literal path in `at` reads the key it names.
+                Piece::Text(t) => texts.push(t),
+            }
+        }
+    }
+    for text in texts {
+        let mut current = String::new();
+        for c in text.chars().chain([' ']) {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                current.push(c);
+            } else if !current.is_empty() {
+                tokens.insert(std::mem::take(&mut current));
+            }
+        }
+    }
+    tokens
+}
+
+/// A manifest turned into CEL values once, with the paths of its entries.
+struct FileData<'a> {
+    doc: &'a Node,
+    source: Source,
+    plan: Value,
+    entries: Value,
+    invalid: &'a [DocPath],
+    texts: HashMap<DocPath, Source>,
+}
+
+impl<'a> FileData<'a> {
+    fn new(
+        doc: &'a Node,
+        invalid: &'a [DocPath],
+        texts: HashMap<DocPath, Source>,
+        source: Source,
+    ) -> Self {
+        let plan = to_cel_at(doc, invalid, &DocPath::default());
+        let mut entries = Vec::new();
+        for entry in doc.entries() {
+            if let (NodeValue::Array(items), Value::Map(m)) = (&entry.node.value, &plan) {
+                if !items.iter().all(|i| matches!(i.value, NodeValue::Table(_))) {
+                    continue;
+                }
+                if let Some(Value::List(values)) =
+                    m.map.get(&Key::String(Arc::new(entry.key.clone())))
+                {
+                    entries.extend(values.iter().cloned());
+                }
+            }
+        }
+        FileData {
+            doc,
+            source,
+            plan,
+            entries: Value::List(Arc::new(entries)),
+            invalid,
+            texts,
+        }
+    }
+
+    /// The items a scope runs over: (path, node, CEL value), in document order.
+    fn items(&self, scope: &Scope) -> Vec<(DocPath, &'a Node, Value)> {
+        match scope {
+            Scope::File => vec![(DocPath::default(), self.doc, self.plan.clone())],
+            Scope::Tables(tables) => {
+                let mut items = Vec::new();
+                for table in tables {
+                    items.extend(self.table_items(table));
+                }
+                items.sort_by_key(|(_, node, _)| node.span.start);
+                items
+            }
+            Scope::Texts(places) => {
+                let mut tables: Vec<&str> = places.iter().map(|(t, _)| t.as_str()).collect();
+                tables.dedup();
+                let mut items = Vec::new();
+                for table in tables {
+                    items.extend(self.table_items(table));
+                }
+                items.sort_by_key(|(_, node, _)| node.span.start);
+                items
+            }
+        }
+    }
+
+    fn table_items(&self, table: &str) -> Vec<(DocPath, &'a Node, Value)> {
+        let Some(node) = self.doc.get(table) else {
+            return Vec::new();
+        };
+        let path = DocPath::default().key(table);
+        if self.invalid.iter().any(|p| path.starts_with(p)) {
+            return Vec::new();
+        }
+        let value = cel_get(&self.plan, table);
+        match (&node.value, value) {
+            (NodeValue::Table(_), Some(v)) => vec![(path, node, v)],
+            (NodeValue::Array(items), Some(Value::List(values))) => items
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| matches!(n.value, NodeValue::Table(_)))
+                .zip(values.iter())
+                .map(|((i, n), v)| (path.index(i), n, v.clone()))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn cel_get(value: &Value, key: &str) -> Option<Value> {
+    match value {
+        Value::Map(m) => m.map.get(&Key::String(Arc::new(key.to_owned()))).cloned(),
+        _ => None,
+    }
+}
+
+/// Converts a node to a CEL value; tables get a `_path` key (`/account[0]`) so rules can point
+/// at other entries and an `_order` key (document position), and invalid values are left out.
+pub(crate) fn to_cel(node: &Node, invalid: Option<&[DocPath]>) -> Value {
+    to_cel_at(node, invalid.unwrap_or(&[]), &DocPath::default())
+}
+
+fn to_cel_at(node: &Node, invalid: &[DocPath], path: &DocPath) -> Value {
+    match &node.value {
+        NodeValue::String(s) => Value::String(Arc::new(s.clone())),
+        NodeValue::Integer(i) => Value::Int(*i),
+        NodeValue::Float(f) => Value::Float(*f),
+        NodeValue::Bool(b) => Value::Bool(*b),
+        NodeValue::Date(d) => functions::date_value(*d),
+        NodeValue::DateTime(dt) => functions::datetime_value(*dt),
+        NodeValue::OffsetDateTime(s) => Value::String(Arc::new(s.clone())),
+        NodeValue::Time(t) => Value::String(Arc::new(t.to_string())),
+        NodeValue::Array(items) => Value::List(Arc::new(
+            items
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !invalid.contains(&path.index(*i)))
+                .map(|(i, n)| to_cel_at(n, invalid, &path.index(i)))
+                .collect(),
+        )),
+        NodeValue::Table(entries) => {
+            let mut map: HashMap<Key, Value> = HashMap::with_capacity(entries.len() + 1);
+            for entry in entries {
+                let child = path.key(&entry.key);
+                if invalid.contains(&child) {
+                    continue;
+                }
+                map.insert(
+                    Key::String(Arc::new(entry.key.clone())),
+                    to_cel_at(&entry.node, invalid, &child),
+                );
+            }
+            map.insert(
+                Key::String(Arc::new("_path".into())),
+                Value::String(Arc::new(format!("/{path}"))),
+            );
+            // Document order, for rules that compare an entry with the ones before it.
+            map.insert(
+                Key::String(Arc::new("_order".into())),
+                Value::Int(node.span.start as i64),
+            );
+            Value::Map(Map { map: Arc::new(map) })
+        }
+    }
+}
+
+fn params_value(rule: &Rule) -> Value {
+    let map: HashMap<Key, Value> = rule
+        .params
+        .iter()
+        .map(|p| (Key::String(Arc::new(p.name.clone())), p.value.clone()))
+        .collect();
+    Value::Map(Map { map: Arc::new(map) })
+}
+
+/// Writes a CEL value for people: dates as `2026-12-20`, lists comma-separated.
+pub fn display_value(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.to_string(),
+        Value::Int(i) => i.to_string(),
+        Value::UInt(u) => u.to_string(),
+        Value::Float(f) => {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                format!("{f:.0}")
+            } else {
+                format!("{f}")
+            }
+        }
+        Value::Bool(b) => b.to_string(),
+        Value::Timestamp(t) => {
+            let local = t.with_timezone(&functions::cst());
+            if local.time() == chrono::NaiveTime::MIN {
+                local.format("%Y-%m-%d").to_string()
+            } else {
+                local.format("%Y-%m-%dT%H:%M:%S").to_string()
+            }
+        }
+        Value::Duration(d) => format!("{}d", d.num_days()),
+        Value::List(items) => items
+            .iter()
+            .map(display_value)
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Map(m) => m
+            .map
+            .get(&Key::String(Arc::new("_path".into())))
+            .map_or_else(|| "{…}".to_owned(), display_value),
+        Value::Null => "null".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Renders a template; a hole that cannot be evaluated is written as its source text.
+fn render(template: &Template, ctx: &Context<'_, '_>) -> String {
+    let mut out = String::new();
+    for piece in &template.pieces {
+        match piece {
+            Piece::Text(t) => out.push_str(t),
+            Piece::Expr(e) => match e.program.execute(ctx) {
+                Ok(v) => out.push_str(&display_value(&v)),
+                Err(_) => {
+                    out.push('{');
+                    out.push_str(&e.text);
+                    out.push('}');
+                }
+            },
+        }
+    }
+    out
+}
+
+/// Why an evaluation gave no answer.
+enum Undecided {
+    /// A value the rule needs is absent: the rule does not fire.
+    Absent,
+    /// The calendar lacks a year.
+    MissingYear(String),
+    /// The rule itself is wrong for this input.
+    Failed(String),
+}
+
+fn classify(error: ExecutionError) -> Undecided {
+    match error {
+        ExecutionError::NoSuchKey(_) => Undecided::Absent,
+        ExecutionError::FunctionError { message, .. } if message.starts_with(MISSING_YEAR) => {
+            Undecided::MissingYear(message.trim_start_matches(MISSING_YEAR).to_owned())
+        }
+        other => Undecided::Failed(other.to_string()),
+    }
+}
+
+struct RuleRun<'e, 'c, 'p, 'v> {
+    engine: &'e Engine,
+    rule: &'e Rule,
+    tokens: &'e std::collections::BTreeSet<String>,
+    file: &'e FileData<'e>,
+    ctx: &'c Context<'p, 'v>,
+}
+
+impl RuleRun<'_, '_, '_, '_> {
+    fn reads(&self, path: &DocPath) -> bool {
+        path.0
+            .iter()
+            .rev()
+            .find_map(|s| match s {
+                Segment::Key(k) => Some(k),
+                Segment::Index(_) => None,
+            })
+            .is_some_and(|k| self.tokens.contains(k))
+    }
+
+    /// An invalid value that the rule reads, in a table the rule names, but outside the item
+    /// being checked: the whole rule cannot be decided for this file.
+    fn reads_invalid_elsewhere(&self) -> bool {
+        self.file.invalid.iter().any(|p| {
+            let table = match p.0.first() {
+                Some(Segment::Key(t)) => t,
+                _ => return false,
+            };
+            self.reads(p)
+                && self.tokens.contains(table)
+                && p.0.len() > 1
+                && !self.is_scope_table(table)
+        })
+    }
+
+    fn is_scope_table(&self, table: &str) -> bool {
+        let RuleKind::Checks(checks) = &self.rule.kind else {
+            return false;
+        };
+        checks.iter().any(|c| match &c.scope {
+            Scope::Tables(t) => t.iter().any(|x| x == table),
+            Scope::Texts(p) => p.iter().any(|(t, _)| t == table),
+            Scope::File => false,
+        })
+    }
+
+    fn item_reads_invalid(&self, item_path: &DocPath, scope: &Scope) -> bool {
+        self.file.invalid.iter().any(|p| {
+            let inside = p.starts_with(item_path);
+            let same_table =
+                matches!((p.0.first(), item_path.0.first()), (Some(a), Some(b)) if a == b);
+            // Invalid values of other entries of the scope's own table affect the rules that
+            // compare entries (duplicates, references); be conservative for file scope too.
+            (inside || (same_table && matches!(scope, Scope::Tables(_))) && self.mentions_entries())
+                && self.reads(p)
+                || (matches!(scope, Scope::File) && self.reads(p))
+        })
+    }
+
+    fn mentions_entries(&self) -> bool {
+        self.tokens.contains("entries") || self.tokens.contains("plan")
+    }
+
+    fn report_undecided(
+        &self,
+        why: Undecided,
+        node: &Node,
+        path: &DocPath,
+        out: &mut Vec<Finding>,
+    ) {
+        let lang = self.engine.options.lang;
+        let (severity, message) = match why {
+            Undecided::Absent => return,
+            Undecided::MissingYear(year) => (
+                Severity::Warning,
+                match lang {
+                    Lang::Zh => format!("无法判断：工作日日历缺少 {year} 年的安排"),
+                    Lang::En => format!(
+                        "could not decide: the working-day calendar has no schedule for {year}"
+                    ),
+                },
+            ),
+            Undecided::Failed(e) => (
+                Severity::Error,
+                match lang {
+                    Lang::Zh => format!("规则无法求值：{e}"),
+                    Lang::En => format!("the rule could not be evaluated: {e}"),
+                },
+            ),
+        };
+        let mut f = Finding::new(
+            &self.rule.id,
+            severity,
+            self.file.source.clone(),
+            node.span.clone(),
+            message,
+            path.to_string(),
+        );
+        f.help = Some(match lang {
+            Lang::Zh => "在 hegui.toml 的 [calendar] files 中补充该年的工作日安排，或检查规则文件".into(),
+            Lang::En => "add the year's schedule with `[calendar] files` in hegui.toml, or check the rule file".into(),
+        });
+        f.basis = self.engine.cite(self.rule);
+        out.push(f);
+    }
+
+    fn check(&self, check: &Check, patterns: Option<&Vec<Regex>>, out: &mut Vec<Finding>) {
+        for (path, node, value) in self.file.items(&check.scope) {
+            if self.item_reads_invalid(&path, &check.scope) {
+                continue;
+            }
+            let mut ctx = self.ctx.new_inner_scope();
+            ctx.add_variable_from_value("item", value);
+            if let Some(when) = &check.when {
+                match when.program.execute(&ctx) {
+                    Ok(Value::Bool(true)) => {}
+                    Ok(Value::Bool(false)) => continue,
+                    Ok(other) => {
+                        self.report_undecided(
+                            Undecided::Failed(format!(
+                                "`when` gave {} instead of a boolean",
+                                display_value(&other)
+                            )),
+                            node,
+                            &path,
+                            out,
+                        );
+                        continue;
+                    }
+                    Err(e) => {
+                        self.report_undecided(classify(e), node, &path, out);
+                        continue;
+                    }
+                }
+            }
+            let mut failed = None;
+            let mut bound = Vec::new();
+            for (name, expr) in &check.lets {
+                // Each binding sees the previous ones.
+                let mut scope = ctx.new_inner_scope();
+                for (n, v) in &bound {
+                    scope.add_variable_from_value(n as &str, Value::clone(v));
+                }
+                match expr.program.execute(&scope) {
+                    Ok(v) => bound.push((name.clone(), v)),
+                    Err(e) => {
+                        failed = Some(e);
+                        break;
+                    }
+                }
+            }
+            if let Some(e) = failed {
+                self.report_undecided(classify(e), node, &path, out);
+                continue;
+            }
+            for (n, v) in bound {
+                ctx.add_variable_from_value(n, v);
+            }
+            if let Scope::Texts(places) = &check.scope {
+                self.match_texts(
+                    check,
+                    places,
+                    patterns.map_or(&[][..], Vec::as_slice),
+                    &path,
+                    node,
+                    &ctx,
+                    out,
+                );
+                continue;
+            }
+            let elements = match &check.for_each {
+                None => None,
+                Some(expr) => match expr.program.execute(&ctx) {
+                    Ok(Value::List(list)) => Some(list),
+                    Ok(other) => {
+                        self.report_undecided(
+                            Undecided::Failed(format!(
+                                "`for_each` gave {} instead of a list",
+                                display_value(&other)
+                            )),
+                            node,
+                            &path,
+                            out,
+                        );
+                        continue;
+                    }
+                    Err(e) => {
+                        self.report_undecided(classify(e), node, &path, out);
+                        continue;
+                    }
+                },
+            };
+            match elements {
+                None => self.assert_one(check, &path, node, &ctx, out),
+                Some(list) => {
+                    for (i, element) in list.iter().enumerate() {
+                        let mut each = ctx.new_inner_scope();
+                        each.add_variable_from_value("each", element.clone());
+                        each.add_variable_from_value("each_index", i as i64);
+                        self.assert_one(check, &path, node, &each, out);
+                    }
+                }
+            }
+        }
+    }
+
+    fn assert_one(
+        &self,
+        check: &Check,
+        path: &DocPath,
+        node: &Node,
+        ctx: &Context<'_, '_>,
+        out: &mut Vec<Finding>,
+    ) {
+        let Some(assert) = &check.assert else { return };
+        match assert.program.execute(ctx) {
+            Ok(Value::Bool(true)) => {}
+            Ok(Value::Bool(false)) => {
+                let (span, blamed) = self.locate(check, path, node, ctx);
+                let finding = self.finding(check, ctx, self.file.source.clone(), span, &blamed);
+                out.push(finding);
+            }
+            Ok(other) => self.report_undecided(
+                Undecided::Failed(format!(
+                    "`assert` gave {} instead of a boolean",
+                    display_value(&other)
+                )),
+                node,
+                path,
+                out,
+            ),
+            Err(e) => self.report_undecided(classify(e), node, path, out),
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn match_texts(
+        &self,
+        check: &Check,
+        places: &[(String, String)],
+        patterns: &[Regex],
+        path: &DocPath,
+        node: &Node,
+        ctx: &Context<'_, '_>,
+        out: &mut Vec<Finding>,
+    ) {
+        let Some(Segment::Key(table)) = path.0.first() else {
+            return;
+        };
+        for (place_table, key) in places {
+            if place_table != table {
+                continue;
+            }
+            let key_path = path.key(key);
+            let Some(value_node) = node.get(key) else {
+                continue;
+            };
+            let NodeValue::String(value) = &value_node.value else {
+                continue;
+            };
+            if self.file.invalid.contains(&key_path) {
+                continue;
+            }
+            // A `file` value contributes the file's text, and findings point into that file.
+            let (source, text, base): (Source, &str, Option<usize>) =
+                match self.file.texts.get(&key_path) {
+                    Some(text_source) => (text_source.clone(), text_source.text.as_str(), Some(0)),
+                    None => (
+                        self.file.source.clone(),
+                        value.as_str(),
+                        literal_content_start(&self.file.source, &value_node.span),
+                    ),
+                };
+            let mut matches: Vec<(usize, usize)> = patterns
+                .iter()
+                .flat_map(|re| re.find_iter(text).map(|m| (m.start(), m.end())))
+                .collect();
+            matches.sort_unstable();
+            matches.dedup();
+            for (start, end) in matches {
+                let words = &text[start..end];
+                let span = match base {
+                    Some(offset) => offset + start..offset + end,
+                    // A string with escapes: find the words in the raw source, else blame the string.
+                    None => find_in(&self.file.source, &value_node.span, words)
+                        .unwrap_or(value_node.span.clone()),
+                };
+                let mut scope = ctx.new_inner_scope();
+                scope.add_variable_from_value("text", text.to_owned());
+                scope.add_variable_from_value("match", words.to_owned());
+                let blamed = key_path.clone();
+                out.push(self.finding(check, &scope, source.clone(), span, &blamed));
+            }
+        }
+    }
+
+    /// The span and path a finding points at: the first `at` path that exists, else the item.
+    fn locate(
+        &self,
+        check: &Check,
+        item_path: &DocPath,
+        item: &Node,
+        ctx: &Context<'_, '_>,
+    ) -> (Span, DocPath) {
+        for at in &check.at {
+            let Some(path) = resolve_path(at, item_path, ctx) else {
+                continue;
+            };
+            if let Some(node) = self.file.doc.at(&path.0) {
+                return (node.span.clone(), path);
+            }
+        }
+        (item.span.clone(), item_path.clone())
+    }
+
+    fn finding(
+        &self,
+        check: &Check,
+        ctx: &Context<'_, '_>,
+        source: Source,
+        span: Span,
+        blamed: &DocPath,
+    ) -> Finding {
+        let rule = self.rule;
+        let lang = self.engine.options.lang;
+        let severity = rule
+            .severity_if
+            .iter()
+            .find(|(cond, _)| matches!(cond.program.execute(ctx), Ok(Value::Bool(true))))
+            .map_or(rule.severity, |(_, s)| *s);
+        let message = check.message.as_ref().unwrap_or(&rule.message);
+        let help = check.help.as_ref().or(rule.help.as_ref());
+        let mut f = Finding::new(
+            &rule.id,
+            severity,
+            source,
+            span,
+            render(message.get(lang), ctx),
+            stable_path(self.file.doc, blamed),
+        );
+        f.help = help
+            .map(|h| render(h.get(lang), ctx))
+            .filter(|h| !h.is_empty());
+        f.label = rule
+            .label
+            .as_ref()
+            .map(|l| render(l.get(lang), ctx))
+            .filter(|l| !l.is_empty());
+        f.basis = self.engine.cite(rule);
+        f.value = f.source.text.get(f.span.clone()).unwrap_or("").to_owned();
+        let item_path = blamed.0.iter().take(2).cloned().collect::<Vec<_>>();
+        for also in &check.also {
+            if let Some(when) = &also.when {
+                if !matches!(when.program.execute(ctx), Ok(Value::Bool(true))) {
+                    continue;
+                }
+            }
+            let Some(path) = resolve_path(&also.at, &DocPath(item_path.clone()), ctx) else {
+                continue;
+            };
+            let Some(node) = self.file.doc.at(&path.0) else {
+                continue;
+            };
+            let text = also
+                .label
+                .as_ref()
+                .map(|l| render(l.get(lang), ctx))
+                .unwrap_or_default();
+            if f.labels.iter().all(|l| l.span != node.span) {
+                f.labels.push(Label {
+                    span: node.span.clone(),
+                    text,
+                });
+            }
+        }
+        f
+    }
+}
+
+/// A path template rendered and made absolute: `/x` is from the root, anything else from the item.
+fn resolve_path(
+    template: &Template,
+    item_path: &DocPath,
+    ctx: &Context<'_, '_>,
+) -> Option<DocPath> {
+    let mut text = String::new();
+    for piece in &template.pieces {
+        match piece {
+            Piece::Text(t) => text.push_str(t),
+            Piece::Expr(e) => text.push_str(&display_value(&e.program.execute(ctx).ok()?)),
+        }
+    }
+    let relative = DocPath::parse(&text)?;
+    if text.trim_start().starts_with('/') {
+        Some(relative)
+    } else {
+        let mut path = item_path.clone();
+        path.0.extend(relative.0);
+        Some(path)
+    }
+}
+
+/// A data path that survives edits: entries are named by their `id` (or `card_id`), e.g.
+/// `account[id=acme-service].closure_effective_on`.
+pub(crate) fn stable_path(doc: &Node, path: &DocPath) -> String {
+    let mut out = String::new();
+    let mut node = Some(doc);
+    for segment in &path.0 {
+        match segment {
+            Segment::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+                node = node.and_then(|n| n.get(k));
+            }
+            Segment::Index(i) => {
+                let child = node.and_then(|n| n.at(&[Segment::Index(*i)]));
+                let id = child
+                    .and_then(|c| c.get("id").or_else(|| c.get("card_id")))
+                    .and_then(Node::as_str);
+                match id {
+                    Some(id) => out.push_str(&format!("[id={id}]")),
+                    None => out.push_str(&format!("[{i}]")),
+                }
+                node = child;
+            }
+        }
+    }
+    out
+}
+
+/// Where a string's characters start in the source, when they map one to one (no escapes).
+fn literal_content_start(source: &SourceFile, span: &Span) -> Option<usize> {
+    let raw = source.text.get(span.clone())?;
+    if raw.starts_with("'''") {
+        let rest = &raw[3..];
+        let skip = if rest.starts_with("\r\n") {
+            2
+        } else {
+            usize::from(rest.starts_with('\n'))
+        };
+        return Some(span.start + 3 + skip);
+    }
+    if raw.starts_with('\'') {
+        return Some(span.start + 1);
+    }
+    if raw.contains('\\') {
+        return None;
+    }
+    if raw.starts_with("\"\"\"") {
+        let rest = &raw[3..];
+        let skip = if rest.starts_with("\r\n") {
+            2
+        } else {
+            usize::from(rest.starts_with('\n'))
+        };
+        return Some(span.start + 3 + skip);
+    }
+    Some(span.start + 1)
+}
+
+fn find_in(source: &SourceFile, span: &Span, words: &str) -> Option<Span> {
+    let raw = source.text.get(span.clone())?;
+    raw.find(words)
+        .map(|i| span.start + i..span.start + i + words.len())
+}
+
+/// Reads a `file` value: relative to the manifest, inside the repository, UTF-8.
+fn read_text_file(manifest: &Path, value: &str, repo_root: &Path) -> Result<Source, String> {
+    let base = manifest.parent().unwrap_or(Path::new("."));
+    let joined = base.join(value);
+    let resolved = joined
+        .canonicalize()
+        .map_err(|e| format!("cannot be read: {}", io_reason(&e)))?;
+    let root = repo_root
+        .canonicalize()
+        .unwrap_or_else(|_| repo_root.to_path_buf());
+    if !resolved.starts_with(&root) {
+        return Err(format!(
+            "resolves outside the repository ({})",
+            root.display()
+        ));
+    }
+    if resolved.is_dir() {
+        return Err("is a directory".into());
+    }
+    let bytes =
+        std::fs::read(&resolved).map_err(|e| format!("cannot be read: {}", io_reason(&e)))?;
+    let text = String::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?;
+    Ok(SourceFile::new(display_path(&joined), text))
+}
+
+/// An I/O error in a few words.
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// A path as shown to users: relative to the working directory when below it, `/`-separated.
+pub fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let shown = path.strip_prefix(&cwd).unwrap_or(path);
+    let text = shown.to_string_lossy().replace('\\', "/");
+    let text = text.strip_prefix("./").unwrap_or(&text).to_owned();
+    // Collapse `a/./b` that joining relative paths produces.
+    text.replace("/./", "/")
+}
+
+/// Groups for quick lookups of findings by rule (used by tests and reports).
+pub fn by_rule(findings: &[Finding]) -> BTreeMap<&str, usize> {
+    let mut map = BTreeMap::new();
+    for f in findings {
+        *map.entry(f.rule.as_str()).or_insert(0) += 1;
+    }
+    map
+}

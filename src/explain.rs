@@ -1,0 +1,76 @@
+//! `hegui explain ID`: a rule's documentation, generated from its data and fixtures.
+
+use crate::Lang;
+use crate::rules::RuleSet;
+
+/// The explanation of a rule, or `None` if no rule has that id.
+pub fn explain(set: &RuleSet, id: &str, lang: Lang) -> Option<String> {
+    let rule = set.rule(id)?;
+    let mut out = String::new();
+    let zh = lang == Lang::Zh;
+    out.push_str(&format!("{} — {}\n\n", rule.id, rule.title.get(lang)));
+    out.push_str(&format!(
+        "{}: {}\n",
+        if zh { "严重程度" } else { "severity" },
+        rule.severity.as_str()
+    ));
+    for (cond, sev) in &rule.severity_if {
+        out.push_str(&format!(
+            "  {} {} {}\n",
+            sev.as_str(),
+            if zh { "当" } else { "when" },
+            cond.text.trim()
+        ));
+    }
+    out.push('\n');
+    out.push_str(rule.rationale.get(lang).trim());
+    out.push_str("\n\n");
+    out.push_str(if zh { "依据\n" } else { "Basis\n" });
+    for basis in &rule.basis {
+        out.push_str(&format!("  {}\n", set.law.cite(basis, lang)));
+        if let Some(article) = set.law.article(basis) {
+            let words = article.text.get(lang);
+            let quote = if article.verified {
+                words.to_owned()
+            } else {
+                format!(
+                    "{words} {}",
+                    if zh {
+                        "（非原文）"
+                    } else {
+                        "(paraphrase)"
+                    }
+                )
+            };
+            out.push_str(&format!("    「{quote}」\n"));
+        }
+        if let crate::law::Basis::Practice { source, .. } = basis {
+            if let Some(p) = set.law.practice.get(source) {
+                out.push_str(&format!("    {}\n", p.title.get(lang)));
+            }
+        }
+    }
+    if !rule.params.is_empty() {
+        out.push_str(if zh { "\n参数\n" } else { "\nParameters\n" });
+        for p in &rule.params {
+            out.push_str(&format!(
+                "  {} = {}  — {}\n",
+                p.name,
+                p.default_text,
+                p.doc.get(lang)
+            ));
+        }
+    }
+    for (kind, title_zh, title_en) in [
+        ("fail", "不合规示例", "Failing example"),
+        ("pass", "合规示例", "Passing example"),
+    ] {
+        if let Some(text) = crate::fixtures::example(&rule.id, kind) {
+            out.push_str(&format!("\n{}\n", if zh { title_zh } else { title_en }));
+            for line in text.lines() {
+                out.push_str(&format!("  {line}\n"));
+            }
+        }
+    }
+    Some(out)
+}

@@ -1,0 +1,209 @@
+//! hegui's extensions to CEL. Each function is pure and total over its documented types;
+//! anything else is an evaluation error, which the engine reports against the rule.
+//!
+//! | function | meaning |
+//! |---|---|
+//! | `add_days(t, n)` | `t` plus `n` calendar days (dates and date-times; UTC+8) |
+//! | `days_between(a, b)` | calendar days from the date of `a` to the date of `b` (negative if `b` is earlier) |
+//! | `date(t)` | the date of `t` (midnight UTC+8) |
+//! | `add_workdays(t, n)` | the `n`th China working day after the date of `t`; day 1 is the first working day after it |
+//! | `workdays_between(a, b)` | China working days in `(a, b]` |
+//! | `difference(xs, ys)` | the elements of `xs` not in `ys`, in order |
+//! | `max_by(xs, "field")`, `min_by(xs, "field")` | the map in `xs` with the largest / smallest `field` (maps lacking it are skipped) |
+//! | `sum(xs)` | the sum of a list of numbers |
+//!
+//! A working-day function that needs a year the calendar lacks fails with a message starting
+//! with [`MISSING_YEAR`]; the engine turns that into a "could not decide" warning.
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use cel::objects::Key;
+use cel::{Context, ExecutionError, Value};
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+
+use crate::calendar::Calendar;
+
+/// Message prefix of the error a working-day function raises for a year the calendar lacks.
+pub const MISSING_YEAR: &str = "no working-day schedule for ";
+
+/// China Standard Time.
+pub(crate) fn cst() -> FixedOffset {
+    FixedOffset::east_opt(8 * 3600).expect("+08:00 is a valid offset")
+}
+
+/// A local date-time as a CEL timestamp in UTC+8.
+pub(crate) fn datetime_value(dt: NaiveDateTime) -> Value {
+    match cst().from_local_datetime(&dt).single() {
+        Some(t) => Value::Timestamp(t),
+        None => Value::Null,
+    }
+}
+
+/// A date as a CEL timestamp at midnight UTC+8.
+pub(crate) fn date_value(d: NaiveDate) -> Value {
+    datetime_value(d.and_time(chrono::NaiveTime::MIN))
+}
+
+fn timestamp(function: &str, v: &Value) -> Result<DateTime<FixedOffset>, ExecutionError> {
+    match v {
+        Value::Timestamp(t) => Ok(*t),
+        other => Err(ExecutionError::function_error(
+            function,
+            format!(
+                "expected a date, found {}",
+                crate::engine::display_value(other)
+            ),
+        )),
+    }
+}
+
+fn day(function: &str, v: &Value) -> Result<NaiveDate, ExecutionError> {
+    Ok(timestamp(function, v)?.with_timezone(&cst()).date_naive())
+}
+
+fn missing_year(function: &str, year: i32) -> ExecutionError {
+    ExecutionError::function_error(function, format!("{MISSING_YEAR}{year}"))
+}
+
+fn field_of<'a>(v: &'a Value, field: &str) -> Option<&'a Value> {
+    match v {
+        Value::Map(m) => m.map.get(&Key::String(Arc::new(field.to_owned()))),
+        _ => None,
+    }
+}
+
+fn compare(a: &Value, b: &Value) -> Ordering {
+    match (a, b) {
+        (Value::Timestamp(x), Value::Timestamp(y)) => x.cmp(y),
+        (Value::Int(x), Value::Int(y)) => x.cmp(y),
+        (Value::Float(x), Value::Float(y)) => x.total_cmp(y),
+        (Value::Int(x), Value::Float(y)) => (*x as f64).total_cmp(y),
+        (Value::Float(x), Value::Int(y)) => x.total_cmp(&(*y as f64)),
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        _ => Ordering::Equal,
+    }
+}
+
+fn extreme_by(
+    function: &str,
+    list: Value,
+    field: Arc<String>,
+    want: Ordering,
+) -> Result<Value, ExecutionError> {
+    let Value::List(items) = list else {
+        return Err(ExecutionError::function_error(function, "expected a list"));
+    };
+    let mut best: Option<(&Value, &Value)> = None;
+    for item in items.iter() {
+        let Some(value) = field_of(item, &field) else {
+            continue;
+        };
+        // Ties keep the first in document order.
+        if best.is_none_or(|(_, b)| compare(value, b) == want) {
+            best = Some((item, value));
+        }
+    }
+    best.map(|(item, _)| item.clone()).ok_or_else(|| {
+        ExecutionError::no_such_key(&format!("{function}: no element has `{field}`"))
+    })
+}
+
+/// Registers every extension function on a root context.
+pub(crate) fn register(ctx: &mut Context<'_, '_>, calendar: Arc<Calendar>) {
+    let add = |ctx: &mut Context<'_, '_>, result: Result<(), cel::DeclarationError>| {
+        // Names are fixed here and distinct from CEL's standard library.
+        let _ = ctx;
+        result.expect("extension function names do not clash with the standard library");
+    };
+    let r = ctx.add_function(
+        "add_days",
+        |t: Value, n: i64| -> Result<Value, ExecutionError> {
+            let t = timestamp("add_days", &t)?;
+            t.checked_add_signed(chrono::Duration::days(n))
+                .map(Value::Timestamp)
+                .ok_or_else(|| ExecutionError::function_error("add_days", "date out of range"))
+        },
+    );
+    add(ctx, r);
+    let r = ctx.add_function(
+        "days_between",
+        |a: Value, b: Value| -> Result<i64, ExecutionError> {
+            Ok((day("days_between", &b)? - day("days_between", &a)?).num_days())
+        },
+    );
+    add(ctx, r);
+    let r = ctx.add_function("date", |t: Value| -> Result<Value, ExecutionError> {
+        Ok(date_value(day("date", &t)?))
+    });
+    add(ctx, r);
+    let cal = Arc::clone(&calendar);
+    let r = ctx.add_function(
+        "add_workdays",
+        move |t: Value, n: i64| -> Result<Value, ExecutionError> {
+            let d = day("add_workdays", &t)?;
+            cal.add_workdays(d, n)
+                .map(date_value)
+                .map_err(|m| missing_year("add_workdays", m.0))
+        },
+    );
+    add(ctx, r);
+    let cal = calendar;
+    let r = ctx.add_function(
+        "workdays_between",
+        move |a: Value, b: Value| -> Result<i64, ExecutionError> {
+            let (a, b) = (day("workdays_between", &a)?, day("workdays_between", &b)?);
+            cal.workdays_between(a, b)
+                .map_err(|m| missing_year("workdays_between", m.0))
+        },
+    );
+    add(ctx, r);
+    let r = ctx.add_function(
+        "difference",
+        |a: Value, b: Value| -> Result<Value, ExecutionError> {
+            match (a, b) {
+                (Value::List(a), Value::List(b)) => Ok(Value::List(Arc::new(
+                    a.iter().filter(|x| !b.contains(x)).cloned().collect(),
+                ))),
+                _ => Err(ExecutionError::function_error(
+                    "difference",
+                    "expected two lists",
+                )),
+            }
+        },
+    );
+    add(ctx, r);
+    let r = ctx.add_function("max_by", |list: Value, field: Arc<String>| {
+        extreme_by("max_by", list, field, Ordering::Greater)
+    });
+    add(ctx, r);
+    let r = ctx.add_function("min_by", |list: Value, field: Arc<String>| {
+        extreme_by("min_by", list, field, Ordering::Less)
+    });
+    add(ctx, r);
+    let r = ctx.add_function("sum", |list: Value| -> Result<Value, ExecutionError> {
+        let Value::List(items) = list else {
+            return Err(ExecutionError::function_error("sum", "expected a list"));
+        };
+        let (mut int, mut float, mut is_float) = (0i64, 0f64, false);
+        for item in items.iter() {
+            match item {
+                Value::Int(i) => {
+                    int = int.saturating_add(*i);
+                    float += *i as f64;
+                }
+                Value::Float(f) => {
+                    is_float = true;
+                    float += f;
+                }
+                _ => return Err(ExecutionError::function_error("sum", "expected numbers")),
+            }
+        }
+        Ok(if is_float {
+            Value::Float(float)
+        } else {
+            Value::Int(int)
+        })
+    });
+    add(ctx, r);
+}

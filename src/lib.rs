@@ -1,0 +1,232 @@
+//! hegui (合规) checks plan manifests — TOML files describing the wind-down of WeChat
+//! accounts or the withdrawal of WeChat card coupons — against declarative rules.
+//!
+//! The library never prints and never exits: [`check_paths`] returns findings and errors; the
+//! `hegui` binary renders them and sets the exit status.
+
+pub mod calendar;
+pub mod engine;
+pub mod explain;
+pub mod finding;
+pub mod fixtures;
+pub(crate) mod functions;
+pub mod law;
+pub mod reader;
+pub mod render;
+pub mod rules;
+pub mod shape;
+pub mod source;
+pub mod tree;
+pub mod walk;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+pub use engine::{Engine, Options};
+pub use finding::Finding;
+pub use rules::RuleSet;
+pub use source::{Source, SourceFile};
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// For information.
+    Info,
+    /// Should be fixed.
+    Warning,
+    /// Must be fixed; fails a gate by default.
+    Error,
+}
+
+impl Severity {
+    /// `error`, `warning` or `info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// Message language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Lang {
+    /// 中文.
+    Zh,
+    /// English.
+    En,
+}
+
+/// The built-in rule packs, embedded at build time: (path under `rules/`, text).
+pub const BUILTIN_PACKS: &[(&str, &str)] = &include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
+
+/// Sources for the built-in packs.
+pub fn builtin_sources() -> Vec<Source> {
+    BUILTIN_PACKS
+        .iter()
+        .map(|(name, text)| SourceFile::new(format!("<builtin>/rules/{name}"), *text))
+        .collect()
+}
+
+/// An error that stops a run before any manifest is checked.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// Rule files have problems.
+    #[error("{} rule file(s) have problems", .0.len())]
+    RuleFiles(Vec<rules::FileProblems>),
+    /// A rule folder or file cannot be read.
+    #[error("cannot read rule path {path}: {reason}")]
+    Unreadable {
+        /// The path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// A text check's pattern is invalid.
+    #[error("rule {rule}: {message}")]
+    Pattern {
+        /// Rule id.
+        rule: String,
+        /// Why.
+        message: String,
+    },
+}
+
+/// Reads every `*.toml` file below a rule folder (sorted, recursive) as sources.
+pub fn read_rule_dir(dir: &Path) -> Result<Vec<Source>, LoadError> {
+    let unreadable = |path: &Path, e: &dyn std::fmt::Display| LoadError::Unreadable {
+        path: engine::display_path(path),
+        reason: e.to_string(),
+    };
+    let mut files = Vec::new();
+    if dir.is_file() {
+        files.push(dir.to_path_buf());
+    } else {
+        for entry in walkdir::WalkDir::new(dir)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
+            let entry = entry.map_err(|e| unreadable(dir, &e))?;
+            if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "toml")
+            {
+                files.push(entry.path().to_path_buf());
+            }
+        }
+        if files.is_empty() && !dir.exists() {
+            return Err(unreadable(dir, &"no such folder"));
+        }
+    }
+    files
+        .iter()
+        .map(|path| {
+            let bytes =
+                std::fs::read(path).map_err(|e| unreadable(path, &engine::io_reason(&e)))?;
+            let text = String::from_utf8(bytes).map_err(|_| unreadable(path, &"not UTF-8"))?;
+            Ok(SourceFile::new(engine::display_path(path), text))
+        })
+        .collect()
+}
+
+/// The result of checking a set of paths.
+#[derive(Debug, Default)]
+pub struct Run {
+    /// Manifests checked.
+    pub files: usize,
+    /// Every finding, sorted by (file, position, rule id, message).
+    pub findings: Vec<Finding>,
+}
+
+/// Checks files and folders: folders are walked for manifests (honouring `.gitignore`), files
+/// named directly are always checked. Files are checked in parallel; the order of findings
+/// does not depend on the number of threads.
+pub fn check_paths(engine: &Engine, paths: &[PathBuf]) -> Run {
+    let suffix = engine
+        .rules()
+        .shape
+        .as_ref()
+        .map_or(".plan.toml", |s| s.file_suffix.as_str());
+    let discovered = walk::discover(paths, suffix);
+    let mut findings: Vec<Finding> = discovered
+        .par_iter()
+        .flat_map_iter(|item| match item {
+            walk::Discovered::File(path) => check_file(engine, path),
+            walk::Discovered::Error { path, reason } => {
+                vec![walk::io_finding(path, reason, engine.options().lang)]
+            }
+        })
+        .collect();
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    Run {
+        files: discovered
+            .iter()
+            .filter(|d| matches!(d, walk::Discovered::File(_)))
+            .count(),
+        findings,
+    }
+}
+
+/// Checks one manifest file.
+pub fn check_file(engine: &Engine, path: &Path) -> Vec<Finding> {
+    let name = engine::display_path(path);
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            return vec![walk::io_finding(
+                path,
+                &engine::io_reason(&e),
+                engine.options().lang,
+            )];
+        }
+    };
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let source = SourceFile::new(name, text);
+            let span = source.clamp(offset)..source.clamp(offset + 1);
+            return vec![Finding::new(
+                "SCH001",
+                Severity::Error,
+                source,
+                span,
+                "not valid TOML: the file is not UTF-8 text".into(),
+                String::new(),
+            )];
+        }
+    };
+    let source = SourceFile::new(name, text);
+    let root = walk::repo_root(path);
+    engine.check_source(&source, path, &root)
+}
+
+/// A fingerprint of a finding that survives unrelated edits: rule id, file, the data path of
+/// the blamed value and the value itself — never line numbers.
+pub fn finding_fingerprint(f: &Finding) -> String {
+    use std::hash::{Hash, Hasher};
+    // FNV-1a, written out so the value is stable across Rust versions.
+    struct Fnv(u64);
+    impl Hasher for Fnv {
+        fn finish(&self) -> u64 {
+            self.0
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            for b in bytes {
+                self.0 ^= u64::from(*b);
+                self.0 = self.0.wrapping_mul(0x100_0000_01b3);
+            }
+        }
+    }
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    for part in [
+        f.rule.as_str(),
+        f.source.name.as_str(),
+        f.path.as_str(),
+        f.value.as_str(),
+    ] {
+        part.as_bytes().hash(&mut h);
+    }
+    format!("{:016x}", h.finish())
+}

@@ -1,0 +1,200 @@
+//! Human output through miette: primary label on the blamed value, secondary labels, help
+//! with the computed fix, the rule id as code and the basis on its own line.
+
+use std::fmt;
+
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, NamedSource,
+    SourceCode, SourceSpan, SpanContents,
+};
+
+use crate::finding::Finding;
+use crate::rules::FileProblems;
+use crate::source::Source;
+use crate::{Lang, Severity};
+
+/// Rendering settings.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// Colours and styled glyphs.
+    pub color: bool,
+    /// Line width.
+    pub width: usize,
+}
+
+impl Style {
+    /// Stable rendering: no colour, fixed width (tests, pipes, `NO_COLOR`).
+    pub fn plain() -> Style {
+        Style {
+            color: false,
+            width: 100,
+        }
+    }
+
+    fn handler(self) -> GraphicalReportHandler {
+        let theme = if self.color {
+            GraphicalTheme::unicode()
+        } else {
+            GraphicalTheme::unicode_nocolor()
+        };
+        GraphicalReportHandler::new_themed(theme)
+            .with_width(self.width)
+            .with_links(false)
+            .with_context_lines(1)
+    }
+}
+
+/// A source file as miette source code, without copying its text.
+#[derive(Debug, Clone)]
+struct Text(Source);
+
+impl SourceCode for Text {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        self.0.text.as_str().read_span(span, before, after)
+    }
+}
+
+struct Rendered {
+    code: String,
+    severity: Severity,
+    message: String,
+    help: Option<String>,
+    labels: Vec<LabeledSpan>,
+    source: NamedSource<Text>,
+}
+
+impl fmt::Debug for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Rendered {}
+
+impl Diagnostic for Rendered {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+fn render_one(handler: &GraphicalReportHandler, diagnostic: &Rendered, out: &mut String) {
+    // Rendering into a String cannot fail.
+    let _ = handler.render_report(out, diagnostic);
+}
+
+/// Renders findings followed by a summary line.
+pub fn render(findings: &[Finding], files: usize, lang: Lang, style: Style) -> String {
+    let handler = style.handler();
+    let mut out = String::new();
+    for f in findings {
+        let mut message = f.message.clone();
+        if let Some(w) = &f.waived {
+            let until = w
+                .until
+                .as_deref()
+                .map(|u| format!(", until {u}"))
+                .unwrap_or_default();
+            message = match lang {
+                Lang::Zh => format!(
+                    "[已豁免：{}，批准人 {}{until}] {message}",
+                    w.reason, w.approver
+                ),
+                Lang::En => format!(
+                    "[waived: {}, approved by {}{until}] {message}",
+                    w.reason, w.approver
+                ),
+            };
+        }
+        let mut help = f.help.clone().unwrap_or_default();
+        if !f.basis.is_empty() {
+            if !help.is_empty() {
+                help.push('\n');
+            }
+            help.push_str(match lang {
+                Lang::Zh => "依据：",
+                Lang::En => "basis: ",
+            });
+            help.push_str(&f.basis);
+        }
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            f.label.clone(),
+            span(&f.span),
+        )];
+        labels.extend(f.labels.iter().map(|l| {
+            LabeledSpan::new_with_span(
+                Some(l.text.clone()).filter(|t| !t.is_empty()),
+                span(&l.span),
+            )
+        }));
+        let diagnostic = Rendered {
+            code: f.rule.clone(),
+            severity: f.severity,
+            message,
+            help: Some(help).filter(|h| !h.is_empty()),
+            labels,
+            source: NamedSource::new(f.source.name.clone(), Text(f.source.clone()))
+                .with_language("toml"),
+        };
+        render_one(&handler, &diagnostic, &mut out);
+    }
+    out.push_str(&super::Summary::of(findings).line(files, lang));
+    out.push('\n');
+    out
+}
+
+fn span(range: &std::ops::Range<usize>) -> SourceSpan {
+    SourceSpan::new(range.start.into(), range.end - range.start)
+}
+
+/// Renders the problems of rule files, each pointing into its file.
+pub fn render_rule_problems(failures: &[FileProblems], style: Style) -> String {
+    let handler = style.handler();
+    let mut out = String::new();
+    for failure in failures {
+        for problem in &failure.problems {
+            let diagnostic = Rendered {
+                code: "rule-file".into(),
+                severity: Severity::Error,
+                message: problem.message.clone(),
+                help: problem.help.clone(),
+                labels: vec![LabeledSpan::new_primary_with_span(
+                    None,
+                    span(&problem.span),
+                )],
+                source: NamedSource::new(failure.source.name.clone(), Text(failure.source.clone()))
+                    .with_language("toml"),
+            };
+            render_one(&handler, &diagnostic, &mut out);
+        }
+    }
+    out
+}

@@ -1,0 +1,87 @@
+//! `--format json`, as `cli.md` specifies.
+
+use serde::Serialize;
+
+use crate::finding::Finding;
+
+#[derive(Serialize)]
+struct Output<'a> {
+    version: u32,
+    files: usize,
+    diagnostics: Vec<Diagnostic<'a>>,
+    summary: Summary,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    error: usize,
+    warning: usize,
+    info: usize,
+    waived: usize,
+}
+
+#[derive(Serialize)]
+struct Diagnostic<'a> {
+    rule: &'a str,
+    severity: &'static str,
+    file: &'a str,
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    message: &'a str,
+    help: Option<&'a str>,
+    basis: &'a str,
+    path: &'a str,
+    waived: Option<Waived<'a>>,
+}
+
+#[derive(Serialize)]
+struct Waived<'a> {
+    reason: &'a str,
+    approver: &'a str,
+    until: Option<&'a str>,
+}
+
+/// Renders findings as one JSON object (pretty-printed, ending in a newline).
+pub fn render(findings: &[Finding], files: usize) -> String {
+    let s = super::Summary::of(findings);
+    let output = Output {
+        version: 1,
+        files,
+        diagnostics: findings
+            .iter()
+            .map(|f| {
+                let (line, column) = f.start();
+                let (end_line, end_column) = f.end();
+                Diagnostic {
+                    rule: &f.rule,
+                    severity: f.severity.as_str(),
+                    file: &f.source.name,
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                    message: &f.message,
+                    help: f.help.as_deref(),
+                    basis: &f.basis,
+                    path: &f.path,
+                    waived: f.waived.as_ref().map(|w| Waived {
+                        reason: &w.reason,
+                        approver: &w.approver,
+                        until: w.until.as_deref(),
+                    }),
+                }
+            })
+            .collect(),
+        summary: Summary {
+            error: s.error,
+            warning: s.warning,
+            info: s.info,
+            waived: s.waived,
+        },
+    };
+    let mut text = serde_json::to_string_pretty(&output).expect("plain data serialises");
+    text.push('\n');
+    text
+}

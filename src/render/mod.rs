@@ -1,0 +1,61 @@
+//! Output formats. Each renderer is a pure function from findings to text.
+
+pub mod human;
+pub mod json;
+pub mod sarif;
+
+use crate::finding::Finding;
+use crate::{Lang, Severity};
+
+/// Counts by severity, waived findings apart.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Active errors.
+    pub error: usize,
+    /// Active warnings.
+    pub warning: usize,
+    /// Active infos.
+    pub info: usize,
+    /// Waived findings of any severity.
+    pub waived: usize,
+}
+
+impl Summary {
+    /// Counts findings.
+    pub fn of(findings: &[Finding]) -> Summary {
+        let mut s = Summary::default();
+        for f in findings {
+            match (f.waived.is_some(), f.severity) {
+                (true, _) => s.waived += 1,
+                (false, Severity::Error) => s.error += 1,
+                (false, Severity::Warning) => s.warning += 1,
+                (false, Severity::Info) => s.info += 1,
+            }
+        }
+        s
+    }
+
+    /// One line for people.
+    pub fn line(&self, files: usize, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => format!(
+                "检查了 {files} 个文件：{} 个错误，{} 个警告，{} 个提示，{} 个已豁免",
+                self.error, self.warning, self.info, self.waived
+            ),
+            Lang::En => format!(
+                "checked {files} file{}: {} error{}, {} warning{}, {} info, {} waived",
+                plural(files),
+                self.error,
+                plural(self.error),
+                self.warning,
+                plural(self.warning),
+                self.info,
+                self.waived
+            ),
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}

@@ -1,0 +1,361 @@
+//! A TOML document as a tree of values that all keep their byte spans.
+//!
+//! `toml::de::DeTable::parse` keeps a span for every key and value; this module turns its
+//! borrowed output into an owned tree in document order, with typed dates.
+
+use std::fmt;
+use std::ops::Range;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+/// A byte range into a source text.
+pub type Span = Range<usize>;
+
+/// A value and where it stands.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Span of the value (for a `[header]` table or `[[entry]]`, the header).
+    pub span: Span,
+    /// The value itself.
+    pub value: NodeValue,
+}
+
+/// One key of a table.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// The key's name.
+    pub key: String,
+    /// Span of the key.
+    pub key_span: Span,
+    /// The value.
+    pub node: Node,
+}
+
+/// A TOML value.
+#[derive(Debug, Clone)]
+pub enum NodeValue {
+    /// A string.
+    String(String),
+    /// An integer.
+    Integer(i64),
+    /// A float.
+    Float(f64),
+    /// A boolean.
+    Bool(bool),
+    /// A local date.
+    Date(NaiveDate),
+    /// A local date-time.
+    DateTime(NaiveDateTime),
+    /// A date-time with an offset, kept as written.
+    OffsetDateTime(String),
+    /// A local time, kept as written.
+    Time(NaiveTime),
+    /// An array.
+    Array(Vec<Node>),
+    /// A table, its keys in document order.
+    Table(Vec<Entry>),
+}
+
+impl NodeValue {
+    /// The name of the value's type as a user reads it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            NodeValue::String(_) => "string",
+            NodeValue::Integer(_) => "integer",
+            NodeValue::Float(_) => "float",
+            NodeValue::Bool(_) => "boolean",
+            NodeValue::Date(_) => "date",
+            NodeValue::DateTime(_) => "local date-time",
+            NodeValue::OffsetDateTime(_) => "offset date-time",
+            NodeValue::Time(_) => "local time",
+            NodeValue::Array(_) => "array",
+            NodeValue::Table(_) => "table",
+        }
+    }
+}
+
+impl Node {
+    /// The entries of a table, or none.
+    pub fn entries(&self) -> &[Entry] {
+        match &self.value {
+            NodeValue::Table(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    /// The value of a key of a table.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.node)
+    }
+
+    /// The entry of a key of a table.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries().iter().find(|e| e.key == key)
+    }
+
+    /// The string, if it is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            NodeValue::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Follows a path from this node.
+    pub fn at(&self, path: &[Segment]) -> Option<&Node> {
+        let mut node = self;
+        for segment in path {
+            node = match (segment, &node.value) {
+                (Segment::Key(k), NodeValue::Table(_)) => node.get(k)?,
+                (Segment::Index(i), NodeValue::Array(items)) => items.get(*i)?,
+                _ => return None,
+            };
+        }
+        Some(node)
+    }
+}
+
+/// One step of a path into a document.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Segment {
+    /// A key of a table.
+    Key(String),
+    /// An element of an array.
+    Index(usize),
+}
+
+/// A path from the document root, e.g. `account[0].closure_effective_on`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DocPath(pub Vec<Segment>);
+
+impl DocPath {
+    /// This path extended by a key.
+    pub fn key(&self, key: &str) -> DocPath {
+        let mut p = self.clone();
+        p.0.push(Segment::Key(key.to_owned()));
+        p
+    }
+
+    /// This path extended by an index.
+    pub fn index(&self, i: usize) -> DocPath {
+        let mut p = self.clone();
+        p.0.push(Segment::Index(i));
+        p
+    }
+
+    /// Whether `self` is `other` or lies below it.
+    pub fn starts_with(&self, other: &DocPath) -> bool {
+        self.0.starts_with(&other.0)
+    }
+
+    /// Parses `a.b[2].c`; a leading `/` and a lone `.` are accepted and ignored.
+    pub fn parse(text: &str) -> Option<DocPath> {
+        let text = text.trim().trim_start_matches('/');
+        let mut segments = Vec::new();
+        if text.is_empty() || text == "." {
+            return Some(DocPath(segments));
+        }
+        for part in text.split('.') {
+            let (name, mut rest) = match part.find('[') {
+                Some(i) => (&part[..i], &part[i..]),
+                None => (part, ""),
+            };
+            if !name.is_empty() {
+                segments.push(Segment::Key(name.to_owned()));
+            } else if rest.is_empty() {
+                return None;
+            }
+            while let Some(stripped) = rest.strip_prefix('[') {
+                let end = stripped.find(']')?;
+                segments.push(Segment::Index(stripped[..end].parse().ok()?));
+                rest = &stripped[end + 1..];
+            }
+            if !rest.is_empty() {
+                return None;
+            }
+        }
+        Some(DocPath(segments))
+    }
+}
+
+impl fmt::Display for DocPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, segment) in self.0.iter().enumerate() {
+            match segment {
+                Segment::Key(k) if i == 0 => write!(f, "{k}")?,
+                Segment::Key(k) => write!(f, ".{k}")?,
+                Segment::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Why a text could not become a tree.
+#[derive(Debug, Clone)]
+pub struct ParseFailure {
+    /// The parser's message.
+    pub message: String,
+    /// Where it stopped.
+    pub span: Span,
+}
+
+/// Nesting deeper than this is refused rather than risking the stack.
+const MAX_DEPTH: usize = 128;
+
+/// Parses a TOML text into a spanned tree.
+pub fn parse(text: &str) -> Result<Node, ParseFailure> {
+    if let Some(depth_at) = too_deep(text) {
+        return Err(ParseFailure {
+            message: format!("nesting deeper than {MAX_DEPTH} levels"),
+            span: depth_at..depth_at + 1,
+        });
+    }
+    let table = DeTable::parse(text).map_err(|e| ParseFailure {
+        message: e.message().to_owned(),
+        span: e.span().unwrap_or(0..0),
+    })?;
+    let span = table.span();
+    let table = table.into_inner();
+    convert_table(&table, span).map_err(|(message, span)| ParseFailure { message, span })
+}
+
+/// The offset where bracket nesting first exceeds `MAX_DEPTH`, ignoring brackets in strings and comments.
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string: Option<char> = None;
+    let mut in_comment = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        if let Some(q) = in_string {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' && q == '"' {
+                escaped = true;
+            } else if c == q || c == '\n' {
+                in_string = None;
+            }
+            continue;
+        }
+        match c {
+            '#' => in_comment = true,
+            '"' | '\'' => in_string = Some(c),
+            '[' | '{' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            ']' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+type ConvertError = (String, Span);
+
+fn convert_table(table: &DeTable<'_>, span: Span) -> Result<Node, ConvertError> {
+    let mut entries = Vec::with_capacity(table.len());
+    for (key, value) in table.iter() {
+        entries.push(Entry {
+            key: key.get_ref().to_string(),
+            key_span: key.span(),
+            node: convert(value)?,
+        });
+    }
+    entries.sort_by_key(|e| e.key_span.start);
+    Ok(Node {
+        span,
+        value: NodeValue::Table(entries),
+    })
+}
+
+fn convert(value: &Spanned<DeValue<'_>>) -> Result<Node, ConvertError> {
+    let span = value.span();
+    let value = match value.get_ref() {
+        DeValue::String(s) => NodeValue::String(s.to_string()),
+        DeValue::Integer(i) => {
+            let digits = i.as_str().replace('_', "");
+            let digits = digits
+                .trim_start_matches("0x")
+                .trim_start_matches("0o")
+                .trim_start_matches("0b");
+            let n = i64::from_str_radix(digits, i.radix())
+                .map_err(|_| ("integer out of range".to_owned(), span.clone()))?;
+            NodeValue::Integer(n)
+        }
+        DeValue::Float(f) => {
+            let text = f.as_str().replace('_', "");
+            let n = match text.as_str() {
+                "inf" | "+inf" => f64::INFINITY,
+                "-inf" => f64::NEG_INFINITY,
+                "nan" | "+nan" | "-nan" => f64::NAN,
+                t => t
+                    .parse()
+                    .map_err(|_| ("invalid float".to_owned(), span.clone()))?,
+            };
+            NodeValue::Float(n)
+        }
+        DeValue::Boolean(b) => NodeValue::Bool(*b),
+        DeValue::Datetime(dt) => {
+            convert_datetime(dt).ok_or(("invalid date".to_owned(), span.clone()))?
+        }
+        DeValue::Array(items) => {
+            NodeValue::Array(items.iter().map(convert).collect::<Result<Vec<_>, _>>()?)
+        }
+        DeValue::Table(table) => return convert_table(table, span),
+    };
+    Ok(Node { span, value })
+}
+
+fn convert_datetime(dt: &toml::value::Datetime) -> Option<NodeValue> {
+    let date = dt
+        .date
+        .map(|d| NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()));
+    let time = dt.time.map(|t| {
+        NaiveTime::from_hms_nano_opt(
+            t.hour.into(),
+            t.minute.into(),
+            u32::from(t.second.unwrap_or(0)).min(59),
+            t.nanosecond.unwrap_or(0),
+        )
+    });
+    Some(match (date, time, dt.offset) {
+        (_, _, Some(_)) => NodeValue::OffsetDateTime(dt.to_string()),
+        (Some(d), None, None) => NodeValue::Date(d?),
+        (Some(d), Some(t), None) => NodeValue::DateTime(NaiveDateTime::new(d?, t?)),
+        (None, Some(t), None) => NodeValue::Time(t?),
+        (None, None, None) => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_spans_and_document_order() {
+        let text =
+            "[plan]\nid = \"a\"\n[[account]]\nid = \"b\"\nclosure_effective_on = 2026-12-20\n";
+        let doc = parse(text).unwrap();
+        let keys: Vec<_> = doc.entries().iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(keys, ["plan", "account"]);
+        let path = DocPath::parse("account[0].closure_effective_on").unwrap();
+        let node = doc.at(&path.0).unwrap();
+        assert_eq!(&text[node.span.clone()], "2026-12-20");
+        assert_eq!(path.to_string(), "account[0].closure_effective_on");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let text = format!("a = {}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert!(parse(&text).unwrap_err().message.contains("nesting"));
+    }
+}

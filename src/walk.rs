@@ -1,0 +1,134 @@
+//! Finding manifests: folders are walked in parallel with the `ignore` crate (honouring
+//! `.gitignore` also outside a git repository); files named directly are always checked.
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::finding::Finding;
+use crate::source::SourceFile;
+use crate::{Lang, Severity};
+
+/// A path found by the walk.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Discovered {
+    /// A manifest to check.
+    File(PathBuf),
+    /// A path that could not be walked or read.
+    Error {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Discovered {
+    fn path(&self) -> &Path {
+        match self {
+            Discovered::File(p) | Discovered::Error { path: p, .. } => p,
+        }
+    }
+}
+
+/// Every manifest under `paths`, sorted by path, each once.
+pub fn discover(paths: &[PathBuf], suffix: &str) -> Vec<Discovered> {
+    let found = Mutex::new(Vec::new());
+    let push = |d: Discovered| found.lock().unwrap_or_else(|e| e.into_inner()).push(d);
+    for path in paths {
+        let Ok(meta) = std::fs::metadata(path) else {
+            let reason = match std::fs::symlink_metadata(path) {
+                Ok(_) => "a broken or looping symbolic link".to_owned(),
+                Err(e) => crate::engine::io_reason(&e),
+            };
+            push(Discovered::Error {
+                path: path.clone(),
+                reason,
+            });
+            continue;
+        };
+        if !meta.is_dir() {
+            push(Discovered::File(path.clone()));
+            continue;
+        }
+        let walker = ignore::WalkBuilder::new(path)
+            .require_git(false)
+            .follow_links(true)
+            .hidden(true)
+            .build_parallel();
+        walker.run(|| {
+            Box::new(|entry| {
+                match entry {
+                    Ok(entry) => {
+                        let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                        let name = entry.file_name().to_string_lossy();
+                        if is_file && name.ends_with(suffix) {
+                            push(Discovered::File(entry.into_path()));
+                        }
+                    }
+                    Err(err) => {
+                        let path = error_path(&err).unwrap_or_else(|| path.clone());
+                        push(Discovered::Error {
+                            path,
+                            reason: error_reason(&err),
+                        });
+                    }
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    }
+    let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+    found.sort_by(|a, b| a.path().cmp(b.path()).then_with(|| a.cmp(b)));
+    found.dedup_by(|a, b| a.path() == b.path());
+    found
+}
+
+fn error_path(err: &ignore::Error) -> Option<PathBuf> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.clone()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.clone()),
+        _ => None,
+    }
+}
+
+fn error_reason(err: &ignore::Error) -> String {
+    match err {
+        ignore::Error::Loop { ancestor, .. } => {
+            format!("a symbolic link loop (back to {})", ancestor.display())
+        }
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => error_reason(err),
+        ignore::Error::Io(e) => crate::engine::io_reason(e),
+        other => other.to_string(),
+    }
+}
+
+/// A finding for a path that cannot be read.
+pub fn io_finding(path: &Path, reason: &str, lang: Lang) -> Finding {
+    let name = crate::engine::display_path(path);
+    let source = SourceFile::new(name, "");
+    let message = match lang {
+        Lang::Zh => format!("无法读取：{reason}"),
+        Lang::En => format!("cannot be read: {reason}"),
+    };
+    Finding::new("IO", Severity::Error, source, 0..0, message, String::new())
+}
+
+/// The repository a manifest belongs to: the nearest folder above it holding `.git`, else the
+/// manifest's own folder.
+pub fn repo_root(manifest: &Path) -> PathBuf {
+    let absolute = std::path::absolute(manifest).unwrap_or_else(|_| manifest.to_path_buf());
+    let start = absolute.parent().unwrap_or(Path::new("/")).to_path_buf();
+    let mut dir = Some(start.as_path());
+    while let Some(d) = dir {
+        if d.join(".git").exists() {
+            return d.to_path_buf();
+        }
+        dir = d.parent();
+    }
+    start
+}
