@@ -10,7 +10,7 @@ use crate::reader::{Problems, TableReader};
 use crate::tree::{Node, NodeValue};
 
 /// One year's published schedule.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct YearSchedule {
     /// The notice the schedule comes from.
     pub source: String,
@@ -105,14 +105,20 @@ impl Calendar {
             let work = read_days(&year_reader, "work", year);
             year_reader.finish();
             let Some(year) = year else { continue };
-            if self.years.contains_key(&year) {
-                problems.push(
-                    year_node.span.clone(),
-                    format!("the calendar already holds {year}"),
-                );
-                continue;
+            let schedule = YearSchedule { source, off, work };
+            // The same schedule loaded twice (a copy of the built-in folder) is harmless.
+            match self.years.get(&year) {
+                Some(existing) if *existing == schedule => continue,
+                Some(_) => {
+                    problems.push(
+                        year_node.span.clone(),
+                        format!("a different schedule for {year} is already loaded"),
+                    );
+                    continue;
+                }
+                None => {}
             }
-            self.years.insert(year, YearSchedule { source, off, work });
+            self.years.insert(year, schedule);
         }
         reader.finish();
     }

@@ -202,6 +202,26 @@ impl Engine {
         root.add_variable_from_value("entries", file.entries.clone());
         root.add_variable_from_value("today", functions::date_value(self.options.today));
         root.add_variable_from_value("file", source.name.clone());
+        self.run_rules(&file, &root, &mut out);
+        let waivers = crate::waivers::parse(source, &doc);
+        let evaluated = self.set.rules.iter().map(|r| r.id.clone()).collect();
+        let issues = crate::waivers::apply(
+            &waivers,
+            source,
+            &mut out,
+            &self.set.known_ids,
+            &evaluated,
+            self.options.today,
+        );
+        for (check, span, args) in issues {
+            if let Some(f) = self.builtin_finding(check, source, span, &DocPath::default(), &args) {
+                out.push(f);
+            }
+        }
+        out
+    }
+
+    fn run_rules(&self, file: &FileData<'_>, root: &Context<'_, '_>, out: &mut Vec<Finding>) {
         for (ri, rule) in self.set.rules.iter().enumerate() {
             let RuleKind::Checks(checks) = &rule.kind else {
                 continue;
@@ -212,17 +232,16 @@ impl Engine {
                 engine: self,
                 rule,
                 tokens: &self.tokens[ri],
-                file: &file,
+                file,
                 ctx: &rule_ctx,
             };
             if run.reads_invalid_elsewhere() {
                 continue;
             }
             for (ci, check) in checks.iter().enumerate() {
-                run.check(check, self.patterns.get(&(ri, ci)), &mut out);
+                run.check(check, self.patterns.get(&(ri, ci)), out);
             }
         }
-        out
     }
 
     fn builtin_finding(
@@ -926,10 +945,10 @@ impl RuleRun<'_, '_, '_, '_> {
         f.value = f.source.text.get(f.span.clone()).unwrap_or("").to_owned();
         let item_path = blamed.0.iter().take(2).cloned().collect::<Vec<_>>();
         for also in &check.also {
-            if let Some(when) = &also.when {
-                if !matches!(when.program.execute(ctx), Ok(Value::Bool(true))) {
-                    continue;
-                }
+            if let Some(when) = &also.when
+                && !matches!(when.program.execute(ctx), Ok(Value::Bool(true)))
+            {
+                continue;
             }
             let Some(path) = resolve_path(&also.at, &DocPath(item_path.clone()), ctx) else {
                 continue;
@@ -1008,32 +1027,8 @@ pub(crate) fn stable_path(doc: &Node, path: &DocPath) -> String {
 
 /// Where a string's characters start in the source, when they map one to one (no escapes).
 fn literal_content_start(source: &SourceFile, span: &Span) -> Option<usize> {
-    let raw = source.text.get(span.clone())?;
-    if raw.starts_with("'''") {
-        let rest = &raw[3..];
-        let skip = if rest.starts_with("\r\n") {
-            2
-        } else {
-            usize::from(rest.starts_with('\n'))
-        };
-        return Some(span.start + 3 + skip);
-    }
-    if raw.starts_with('\'') {
-        return Some(span.start + 1);
-    }
-    if raw.contains('\\') {
-        return None;
-    }
-    if raw.starts_with("\"\"\"") {
-        let rest = &raw[3..];
-        let skip = if rest.starts_with("\r\n") {
-            2
-        } else {
-            usize::from(rest.starts_with('\n'))
-        };
-        return Some(span.start + 3 + skip);
-    }
-    Some(span.start + 1)
+    let (start, exact) = tree::string_content_start(&source.text, span);
+    exact.then_some(start)
 }
 
 fn find_in(source: &SourceFile, span: &Span, words: &str) -> Option<Span> {

@@ -44,10 +44,10 @@ pub fn explain(set: &RuleSet, id: &str, lang: Lang) -> Option<String> {
             };
             out.push_str(&format!("    「{quote}」\n"));
         }
-        if let crate::law::Basis::Practice { source, .. } = basis {
-            if let Some(p) = set.law.practice.get(source) {
-                out.push_str(&format!("    {}\n", p.title.get(lang)));
-            }
+        if let crate::law::Basis::Practice { source, .. } = basis
+            && let Some(p) = set.law.practice.get(source)
+        {
+            out.push_str(&format!("    {}\n", p.title.get(lang)));
         }
     }
     if !rule.params.is_empty() {

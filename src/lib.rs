@@ -17,6 +17,7 @@ pub mod rules;
 pub mod shape;
 pub mod source;
 pub mod tree;
+pub mod waivers;
 pub mod walk;
 
 use std::path::{Path, PathBuf};

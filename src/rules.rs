@@ -31,16 +31,28 @@ pub enum BuiltinCheck {
     UnsupportedVersion,
     /// A `file` value cannot be used (`path`, `reason`).
     File,
+    /// A waiver lacks its rule id, `reason` or `approver`, or has a bad date (`rule`, `missing`).
+    WaiverIncomplete,
+    /// A waiver names an unknown rule (`rule`, `suggestion`).
+    WaiverUnknownRule,
+    /// A waiver's `until` is past (`rule`, `until`, `today`).
+    WaiverExpired,
+    /// A valid waiver waives nothing (`rule`, `line`).
+    WaiverUnused,
 }
 
 impl BuiltinCheck {
-    const ALL: [(&'static str, BuiltinCheck); 6] = [
+    const ALL: [(&'static str, BuiltinCheck); 10] = [
         ("parse-error", BuiltinCheck::ParseError),
         ("missing-key", BuiltinCheck::MissingKey),
         ("wrong-type", BuiltinCheck::WrongType),
         ("unknown-key", BuiltinCheck::UnknownKey),
         ("unsupported-version", BuiltinCheck::UnsupportedVersion),
         ("file", BuiltinCheck::File),
+        ("waiver-incomplete", BuiltinCheck::WaiverIncomplete),
+        ("waiver-unknown-rule", BuiltinCheck::WaiverUnknownRule),
+        ("waiver-expired", BuiltinCheck::WaiverExpired),
+        ("waiver-unused", BuiltinCheck::WaiverUnused),
     ];
 
     /// The name rule files use.
@@ -60,6 +72,10 @@ impl BuiltinCheck {
             BuiltinCheck::UnknownKey => &["key", "table", "suggestion"],
             BuiltinCheck::UnsupportedVersion => &["value", "supported"],
             BuiltinCheck::File => &["path", "reason"],
+            BuiltinCheck::WaiverIncomplete => &["rule", "missing"],
+            BuiltinCheck::WaiverUnknownRule => &["rule", "suggestion"],
+            BuiltinCheck::WaiverExpired => &["rule", "until", "today"],
+            BuiltinCheck::WaiverUnused => &["rule", "line"],
         }
     }
 }
@@ -154,6 +170,8 @@ pub struct Check {
     pub message: Option<BiTemplate>,
     /// Help override for this check.
     pub help: Option<BiTemplate>,
+    /// Primary label override for this check.
+    pub label: Option<BiTemplate>,
 }
 
 /// A rule parameter.
@@ -239,6 +257,8 @@ pub struct RuleSet {
     pub calendar: Calendar,
     /// Every file loaded, in load order.
     pub sources: Vec<Source>,
+    /// Every rule id loaded, also those later left out by `retain` (waivers may name them).
+    pub known_ids: BTreeSet<String>,
 }
 
 /// The problems of one rule file.
@@ -330,6 +350,7 @@ impl RuleSet {
         }
         set.sources = sources;
         set.rules.sort_by(|a, b| a.id.cmp(&b.id));
+        set.known_ids = set.rules.iter().map(|r| r.id.clone()).collect();
         set.families.sort_by(|a, b| a.id.cmp(&b.id));
         if failures.is_empty() {
             Ok(set)
@@ -400,18 +421,7 @@ fn load_family(
 
 /// Where the content of a string value starts, past its quotes.
 fn content_start(source: &Source, span: &Span) -> usize {
-    let raw = &source.text[span.clone()];
-    for quote in ["'''", "\"\"\""] {
-        if let Some(rest) = raw.strip_prefix(quote) {
-            let newline = if rest.starts_with("\r\n") {
-                2
-            } else {
-                usize::from(rest.starts_with('\n'))
-            };
-            return span.start + 3 + newline;
-        }
-    }
-    span.start + usize::from(raw.starts_with(['"', '\'']))
+    tree::string_content_start(&source.text, span).0
 }
 
 /// Compiles a CEL expression; syntax errors point at their line and column in the rule file.
@@ -804,21 +814,24 @@ fn compile_check(
     let for_each = expr_field(reader, "for_each", source);
     let assert = expr_field(reader, "assert", source);
     let patterns = expr_field(reader, "match", source);
-    match (&scope, &assert, &patterns) {
-        (Scope::Texts(_), _, None) => problems.push(
+    // Complain about a missing key only when it is absent, not when it failed to compile.
+    let has = |key| reader.node().get(key).is_some();
+    match (&scope, has("assert"), has("match")) {
+        (Scope::Texts(_), _, false) => problems.push(
             reader.node().span.clone(),
             "a `text` check needs `match` (a list of regular expressions)",
         ),
-        (Scope::File | Scope::Tables(_), None, _) => problems.push(
+        (Scope::File | Scope::Tables(_), false, _) => problems.push(
             reader.node().span.clone(),
             "a check needs `assert` (what must hold)",
         ),
-        (Scope::File | Scope::Tables(_), _, Some(_)) => problems.push(
+        (Scope::File | Scope::Tables(_), _, true) => problems.push(
             reader.node().span.clone(),
             "`match` is for checks with `scope = \"text\"`",
         ),
         _ => {}
     }
+    let _ = (&assert, &patterns);
     let at = reader
         .strings("at")
         .unwrap_or_else(|| vec![(".".to_owned(), reader.node().span.clone())])
@@ -844,13 +857,14 @@ fn compile_check(
             })
         })
         .collect();
-    let (message, help) = if own_texts {
+    let (message, help, label) = if own_texts {
         (
             bi_template(reader, "message", source),
             bi_template(reader, "help", source),
+            bi_template(reader, "label", source),
         )
     } else {
-        (None, None)
+        (None, None, None)
     };
     Some(Check {
         scope,
@@ -863,6 +877,7 @@ fn compile_check(
         also,
         message,
         help,
+        label,
     })
 }
 

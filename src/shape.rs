@@ -172,26 +172,24 @@ impl Shape {
     /// Checks a document.
     pub fn check(&self, doc: &Node) -> ShapeReport {
         let mut report = ShapeReport::default();
-        if let Some(key) = &self.version_key {
-            if let Some(Node {
+        if let Some(key) = &self.version_key
+            && let Some(Node {
                 value: NodeValue::String(v),
                 span,
             }) = doc.get(key)
-            {
-                if !self.versions.contains(v) {
-                    report.issues.push(ShapeIssue {
-                        check: crate::rules::BuiltinCheck::UnsupportedVersion,
-                        span: span.clone(),
-                        path: DocPath::default().key(key),
-                        args: vec![
-                            ("value", v.clone()),
-                            ("supported", self.versions.join(", ")),
-                        ],
-                    });
-                    report.stop = true;
-                    return report;
-                }
-            }
+            && !self.versions.contains(v)
+        {
+            report.issues.push(ShapeIssue {
+                check: crate::rules::BuiltinCheck::UnsupportedVersion,
+                span: span.clone(),
+                path: DocPath::default().key(key),
+                args: vec![
+                    ("value", v.clone()),
+                    ("supported", self.versions.join(", ")),
+                ],
+            });
+            report.stop = true;
+            return report;
         }
         check_table(
             &self.root,

@@ -193,6 +193,31 @@ impl fmt::Display for DocPath {
     }
 }
 
+/// Where the characters of a string value start in the source, past its quotes (and the line
+/// break that opens a multi-line string), and whether they map one to one onto the value
+/// (false for a basic string with escapes).
+pub fn string_content_start(text: &str, span: &Span) -> (usize, bool) {
+    let raw = text.get(span.clone()).unwrap_or("");
+    for quote in ["'''", "\"\"\""] {
+        if let Some(rest) = raw.strip_prefix(quote) {
+            let newline = if rest.starts_with("\r\n") {
+                2
+            } else {
+                usize::from(rest.starts_with('\n'))
+            };
+            return (
+                span.start + 3 + newline,
+                quote.starts_with('\'') || !raw.contains('\\'),
+            );
+        }
+    }
+    let exact = raw.starts_with('\'') || !raw.contains('\\');
+    (
+        span.start + usize::from(raw.starts_with(['"', '\''])),
+        exact,
+    )
+}
+
 /// Why a text could not become a tree.
 #[derive(Debug, Clone)]
 pub struct ParseFailure {

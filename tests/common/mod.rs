@@ -1,0 +1,92 @@
+//! Shared helpers for the integration tests.
+#![allow(dead_code)]
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use hegui::render::human;
+use hegui::{Engine, Lang, Options, RuleSet};
+
+/// The date every fixture is judged on.
+pub fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap()
+}
+
+/// An engine over the built-in packs, optionally restricted to rule ids with these prefixes.
+pub fn engine(select: &[&str], lang: Lang) -> Engine {
+    let mut set = RuleSet::load(hegui::builtin_sources())
+        .unwrap_or_else(|f| panic!("built-in rules load: {f:?}"));
+    if !select.is_empty() {
+        set.retain(|r| select.iter().any(|s| r.id.starts_with(s)));
+    }
+    Engine::new(
+        set,
+        Options {
+            lang,
+            today: today(),
+        },
+    )
+    .unwrap_or_else(|e| panic!("patterns: {e:?}"))
+}
+
+/// Every `fixtures/<RULE-ID>/` folder, sorted.
+pub fn rule_fixture_dirs() -> Vec<(String, PathBuf)> {
+    let mut dirs: Vec<_> = std::fs::read_dir("fixtures")
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .filter_map(|p| {
+            let name = p.file_name()?.to_str()?.to_owned();
+            (name.len() == 6
+                && name[..3].chars().all(|c| c.is_ascii_uppercase())
+                && name[3..].chars().all(|c| c.is_ascii_digit()))
+            .then_some((name, p))
+        })
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// The (line, rule) pairs a fixture expects: `# expect: A, B` at the end of a line, and
+/// `# expect-line: N ID` for lines that are themselves comments.
+pub fn expectations(path: &Path) -> BTreeSet<(usize, String)> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut out = BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        if let Some((_, rest)) = line.split_once("# expect-line:") {
+            for part in rest.split(';') {
+                let mut words = part.split_whitespace();
+                if let (Some(n), Some(id)) = (words.next(), words.next()) {
+                    out.insert((n.parse().unwrap(), id.to_owned()));
+                }
+            }
+        } else if let Some((_, ids)) = line.split_once("# expect:") {
+            for id in ids.split(',') {
+                out.insert((i + 1, id.trim().to_owned()));
+            }
+        }
+    }
+    out
+}
+
+/// The (line, rule) pairs of the active (unwaived) findings for a file.
+pub fn actual(engine: &Engine, path: &Path) -> BTreeSet<(usize, String)> {
+    let run = hegui::check_paths(engine, &[path.to_path_buf()]);
+    run.findings
+        .iter()
+        .filter(|f| f.waived.is_none())
+        .map(|f| (f.start().0, f.rule.clone()))
+        .collect()
+}
+
+/// Rendered human output, plain style.
+pub fn render(engine: &Engine, path: &Path) -> String {
+    let run = hegui::check_paths(engine, &[path.to_path_buf()]);
+    human::render(
+        &run.findings,
+        run.files,
+        engine.options().lang,
+        human::Style::plain(),
+    )
+}
