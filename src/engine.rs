@@ -664,7 +664,7 @@ impl RuleRun<'_, '_, '_, '_> {
         out: &mut Vec<Finding>,
     ) {
         let lang = self.engine.options.lang;
-        let (severity, message) = match why {
+        let (severity, message, help) = match why {
             Undecided::Absent => return,
             Undecided::MissingYear(year) => (
                 Severity::Warning,
@@ -674,12 +674,22 @@ impl RuleRun<'_, '_, '_, '_> {
                         "could not decide: the working-day calendar has no schedule for {year}"
                     ),
                 },
+                match lang {
+                    Lang::Zh => "在 hegui.toml 的 [calendar] files 中补充该年的工作日安排",
+                    Lang::En => "add the year's schedule with `[calendar] files` in hegui.toml",
+                },
             ),
             Undecided::Failed(e) => (
                 Severity::Error,
                 match lang {
                     Lang::Zh => format!("规则无法求值：{e}"),
                     Lang::En => format!("the rule could not be evaluated: {e}"),
+                },
+                match lang {
+                    Lang::Zh => "规则文件有误：请检查该规则的表达式",
+                    Lang::En => {
+                        "the rule file is wrong for this input: check the rule's expressions"
+                    }
                 },
             ),
         };
@@ -691,10 +701,7 @@ impl RuleRun<'_, '_, '_, '_> {
             message,
             path.to_string(),
         );
-        f.help = Some(match lang {
-            Lang::Zh => "在 hegui.toml 的 [calendar] files 中补充该年的工作日安排，或检查规则文件".into(),
-            Lang::En => "add the year's schedule with `[calendar] files` in hegui.toml, or check the rule file".into(),
-        });
+        f.help = Some(help.to_owned());
         f.basis = self.engine.cite(self.rule);
         out.push(f);
     }
@@ -707,26 +714,11 @@ impl RuleRun<'_, '_, '_, '_> {
             let mut ctx = self.ctx.new_inner_scope();
             ctx.add_variable_from_value("item", value);
             if let Some(when) = &check.when {
-                match when.program.execute(&ctx) {
-                    Ok(Value::Bool(true)) => {}
-                    Ok(Value::Bool(false)) => continue,
-                    Ok(other) => {
-                        self.report_undecided(
-                            Undecided::Failed(format!(
-                                "`when` gave {} instead of a boolean",
-                                display_value(&other)
-                            )),
-                            node,
-                            &path,
-                            out,
-                        );
-                        continue;
-                    }
-                    Err(e) => {
-                        self.report_undecided(classify(e), node, &path, out);
-                        continue;
-                    }
-                }
+                let Some(Value::Bool(true)) =
+                    self.eval(when, "when", "a boolean", &ctx, node, &path, out)
+                else {
+                    continue;
+                };
             }
             let mut failed = None;
             let mut bound = Vec::new();
@@ -765,24 +757,9 @@ impl RuleRun<'_, '_, '_, '_> {
             }
             let elements = match &check.for_each {
                 None => None,
-                Some(expr) => match expr.program.execute(&ctx) {
-                    Ok(Value::List(list)) => Some(list),
-                    Ok(other) => {
-                        self.report_undecided(
-                            Undecided::Failed(format!(
-                                "`for_each` gave {} instead of a list",
-                                display_value(&other)
-                            )),
-                            node,
-                            &path,
-                            out,
-                        );
-                        continue;
-                    }
-                    Err(e) => {
-                        self.report_undecided(classify(e), node, &path, out);
-                        continue;
-                    }
+                Some(expr) => match self.eval(expr, "for_each", "a list", &ctx, node, &path, out) {
+                    Some(Value::List(list)) => Some(list),
+                    _ => continue,
                 },
             };
             match elements {
@@ -808,23 +785,43 @@ impl RuleRun<'_, '_, '_, '_> {
         out: &mut Vec<Finding>,
     ) {
         let Some(assert) = &check.assert else { return };
-        match assert.program.execute(ctx) {
-            Ok(Value::Bool(true)) => {}
-            Ok(Value::Bool(false)) => {
-                let (span, blamed) = self.locate(check, path, node, ctx);
-                let finding = self.finding(check, ctx, self.file.source.clone(), span, &blamed);
-                out.push(finding);
+        if let Some(Value::Bool(false)) =
+            self.eval(assert, "assert", "a boolean", ctx, node, path, out)
+        {
+            let (span, blamed) = self.locate(check, path, node, ctx);
+            let finding = self.finding(check, ctx, self.file.source.clone(), span, &blamed);
+            out.push(finding);
+        }
+    }
+
+    /// Evaluates one of a check's expressions. A value of the wrong kind or an evaluation error
+    /// is reported against the rule (an absent value silently) and gives `None`.
+    #[allow(clippy::too_many_arguments)]
+    fn eval(
+        &self,
+        expr: &crate::rules::Expr,
+        what: &str,
+        kind: &str,
+        ctx: &Context<'_, '_>,
+        node: &Node,
+        path: &DocPath,
+        out: &mut Vec<Finding>,
+    ) -> Option<Value> {
+        let wanted = |v: &Value| match kind {
+            "a boolean" => matches!(v, Value::Bool(_)),
+            _ => matches!(v, Value::List(_)),
+        };
+        match expr.program.execute(ctx) {
+            Ok(v) if wanted(&v) => Some(v),
+            Ok(other) => {
+                let why = format!("`{what}` gave {} instead of {kind}", display_value(&other));
+                self.report_undecided(Undecided::Failed(why), node, path, out);
+                None
             }
-            Ok(other) => self.report_undecided(
-                Undecided::Failed(format!(
-                    "`assert` gave {} instead of a boolean",
-                    display_value(&other)
-                )),
-                node,
-                path,
-                out,
-            ),
-            Err(e) => self.report_undecided(classify(e), node, path, out),
+            Err(e) => {
+                self.report_undecided(classify(e), node, path, out);
+                None
+            }
         }
     }
 

@@ -588,7 +588,7 @@ fn cel_of(node: &Node) -> cel::Value {
     crate::engine::to_cel(node, None)
 }
 
-fn load_params(reader: &TableReader<'_>) -> Vec<Param> {
+fn load_params(reader: &TableReader<'_>, source: &Source) -> Vec<Param> {
     let Some(params) = reader.table("params") else {
         return Vec::new();
     };
@@ -608,7 +608,7 @@ fn load_params(reader: &TableReader<'_>) -> Vec<Param> {
             Some(Param {
                 name: entry.key.clone(),
                 value: cel_of(default),
-                default_text: crate::engine::display_value(&cel_of(default)),
+                default_text: source.text[default.span.clone()].to_owned(),
                 doc: doc?,
             })
         })
@@ -679,7 +679,7 @@ fn compile_rule(
             "a rule needs a `basis`: a statute's article or a practice source",
         );
     }
-    let params = load_params(&reader);
+    let params = load_params(&reader, source);
     let kind = if let Some((name, span)) = reader.string("builtin") {
         let check = BuiltinCheck::ALL
             .iter()
