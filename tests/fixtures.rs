@@ -62,6 +62,17 @@ fn compliant_examples_have_no_findings() {
 }
 
 #[test]
+fn example_plans_show_exactly_their_deliberate_problems() {
+    let engine = engine(&[], Lang::En);
+    for name in ["account-winddown", "coupon-withdrawal", "combined"] {
+        let path = std::path::PathBuf::from(format!("fixtures/examples/{name}.plan.toml"));
+        let expected = expectations(&path);
+        assert!(expected.len() >= 4, "{name}: a few deliberate problems");
+        assert_eq!(actual(&engine, &path), expected, "{name}");
+    }
+}
+
+#[test]
 fn rendered_diagnostics_of_failing_fixtures() {
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);

@@ -62,12 +62,19 @@ pub fn expectations(path: &Path) -> BTreeSet<(usize, String)> {
                 }
             }
         } else if let Some((_, ids)) = line.split_once("# expect:") {
-            for id in ids.split(',') {
-                out.insert((i + 1, id.trim().to_owned()));
+            for id in ids.split(',').map(str::trim).filter(|id| is_rule_id(id)) {
+                out.insert((i + 1, id.to_owned()));
             }
         }
     }
     out
+}
+
+/// `ABC123`.
+pub fn is_rule_id(id: &str) -> bool {
+    id.len() == 6
+        && id[..3].chars().all(|c| c.is_ascii_uppercase())
+        && id[3..].chars().all(|c| c.is_ascii_digit())
 }
 
 /// The (line, rule) pairs of the active (unwaived) findings for a file.
