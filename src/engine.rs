@@ -2,7 +2,7 @@
 //! values once, and every rule's checks run over their scope. Checks say only *whether* and
 //! *where* (a data path); this module adds rule id, severity, span, message and basis.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -1076,13 +1076,4 @@ pub fn display_path(path: &Path) -> String {
     let text = text.strip_prefix("./").unwrap_or(&text).to_owned();
     // Collapse `a/./b` that joining relative paths produces.
     text.replace("/./", "/")
-}
-
-/// Groups for quick lookups of findings by rule (used by tests and reports).
-pub fn by_rule(findings: &[Finding]) -> BTreeMap<&str, usize> {
-    let mut map = BTreeMap::new();
-    for f in findings {
-        *map.entry(f.rule.as_str()).or_insert(0) += 1;
-    }
-    map
 }

@@ -223,8 +223,6 @@ pub struct Rule {
     pub params: Vec<Param>,
     /// Checks.
     pub kind: RuleKind,
-    /// Identifiers used anywhere in the rule's expressions (to keep invalid values out).
-    pub tokens: BTreeSet<String>,
     /// The rule file.
     pub source: Source,
     /// The `[[rule]]` header.
@@ -615,17 +613,6 @@ fn load_params(reader: &TableReader<'_>, source: &Source) -> Vec<Param> {
         .collect()
 }
 
-fn identifiers(text: &str, into: &mut BTreeSet<String>) {
-    let mut current = String::new();
-    for c in text.chars().chain(std::iter::once(' ')) {
-        if c.is_alphanumeric() || c == '_' || c == '-' {
-            current.push(c);
-        } else if !current.is_empty() {
-            into.insert(std::mem::take(&mut current));
-        }
-    }
-}
-
 fn compile_rule(
     node: &Node,
     family: &str,
@@ -709,8 +696,6 @@ fn compile_rule(
         compile_check(&reader, source, set, false).map(|c| RuleKind::Checks(vec![c]))
     };
     reader.finish();
-    let mut tokens = BTreeSet::new();
-    identifiers(&source.text[node_extent(node)], &mut tokens);
     Some(Rule {
         id: id?.0,
         family: family.to_owned(),
@@ -724,28 +709,9 @@ fn compile_rule(
         basis,
         params,
         kind: kind?,
-        tokens,
         source: source.clone(),
         span: node.span.clone(),
     })
-}
-
-/// The byte extent of a table's keys and values (a `[[rule]]` body).
-fn node_extent(node: &Node) -> Span {
-    let mut extent = node.span.clone();
-    for entry in node.entries() {
-        extent.start = extent.start.min(entry.key_span.start);
-        extent.end = extent
-            .end
-            .max(entry.node.span.end)
-            .max(node_extent(&entry.node).end);
-    }
-    if let NodeValue::Array(items) = &node.value {
-        for item in items {
-            extent.end = extent.end.max(node_extent(item).end);
-        }
-    }
-    extent
 }
 
 fn compile_check(
