@@ -55,21 +55,16 @@ struct RuleArgs {
     lang: Option<LangArg>,
 }
 
+/// What `check` and `report` share: which files, which rules, which date, when to fail.
 #[derive(clap::Args)]
-struct CheckArgs {
+struct LintArgs {
     /// Files and folders to lint.
     paths: Vec<PathBuf>,
     #[command(flatten)]
     rules: RuleArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
-    /// Write the output to this file instead of standard output.
-    #[arg(long, short)]
-    output: Option<PathBuf>,
-    /// The least severity that makes the exit status 1.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    fail_on: FailOn,
+    /// The least severity that makes the exit status 1 (default `error`).
+    #[arg(long, value_enum)]
+    fail_on: Option<FailOn>,
     /// Only these rules (ids or prefixes, e.g. CPN, DAT00); repeatable or comma-separated.
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
@@ -79,6 +74,18 @@ struct CheckArgs {
     /// The date waivers are judged against (default: today in China Standard Time).
     #[arg(long, value_name = "YYYY-MM-DD")]
     today: Option<chrono::NaiveDate>,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    #[command(flatten)]
+    lint: LintArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// Write the output to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -156,12 +163,32 @@ fn matches_any(id: &str, patterns: &[String]) -> bool {
     patterns.iter().any(|p| id.starts_with(p.trim()))
 }
 
-fn check(args: CheckArgs) -> Result<ExitCode> {
+/// A finished lint run, ready to render.
+struct Linted {
+    engine: Engine,
+    run: hegui::Run,
+    lang: Lang,
+    /// The least severity that fails the run; `None` never fails.
+    threshold: Option<Severity>,
+}
+
+impl Linted {
+    /// The exit status: 1 when an active finding reaches the threshold.
+    fn exit_code(&self) -> ExitCode {
+        let failing = self.threshold.is_some_and(|t| {
+            self.run
+                .findings
+                .iter()
+                .any(|f| f.waived.is_none() && f.severity >= t)
+        });
+        ExitCode::from(u8::from(failing))
+    }
+}
+
+/// Loads rules and checks the paths; `Err` carries exit status 2 after printing why.
+fn lint(args: LintArgs) -> std::result::Result<Linted, ExitCode> {
     let lang = lang(args.rules.lang);
-    let mut set = match load_rules(&args.rules) {
-        Ok(s) => s,
-        Err(code) => return Ok(code),
-    };
+    let mut set = load_rules(&args.rules)?;
     set.retain(|r| {
         (args.select.is_empty() || matches_any(&r.id, &args.select))
             && !matches_any(&r.id, &args.ignore)
@@ -176,7 +203,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             for e in errors {
                 eprintln!("error: rule {}: {}", e.rule, e.message);
             }
-            return Ok(ExitCode::from(2));
+            return Err(ExitCode::from(2));
         }
     };
     let paths = if args.paths.is_empty() {
@@ -185,6 +212,40 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         args.paths
     };
     let run = hegui::check_paths(&engine, &paths);
+    let threshold = match args.fail_on.unwrap_or(FailOn::Error) {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    Ok(Linted {
+        engine,
+        run,
+        lang,
+        threshold,
+    })
+}
+
+/// Writes `text` to `output`, or to standard output.
+fn emit(output: Option<&PathBuf>, text: &str) -> Result<()> {
+    match output {
+        Some(path) => std::fs::write(path, text)
+            .into_diagnostic()
+            .wrap_err_with(|| format!("cannot write {}", path.display())),
+        None => std::io::stdout()
+            .write_all(text.as_bytes())
+            .into_diagnostic(),
+    }
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode> {
+    let linted = match lint(args.lint) {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
+    let Linted {
+        engine, run, lang, ..
+    } = &linted;
     let color = args.output.is_none()
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none();
@@ -192,32 +253,14 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         Format::Human => human::render(
             &run.findings,
             run.files,
-            lang,
+            *lang,
             human::Style { color, width: 100 },
         ),
         Format::Json => json::render(&run.findings, run.files),
-        Format::Sarif => sarif::render(&run.findings, engine.rules(), lang),
+        Format::Sarif => sarif::render(&run.findings, engine.rules(), *lang),
     };
-    match &args.output {
-        Some(path) => std::fs::write(path, text)
-            .into_diagnostic()
-            .wrap_err_with(|| format!("cannot write {}", path.display()))?,
-        None => std::io::stdout()
-            .write_all(text.as_bytes())
-            .into_diagnostic()?,
-    }
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
-    let failing = threshold.is_some_and(|t| {
-        run.findings
-            .iter()
-            .any(|f| f.waived.is_none() && f.severity >= t)
-    });
-    Ok(ExitCode::from(u8::from(failing)))
+    emit(args.output.as_ref(), &text)?;
+    Ok(linted.exit_code())
 }
 
 fn main() -> ExitCode {
