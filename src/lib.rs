@@ -4,7 +4,9 @@
 //! The library never prints and never exits: [`check_paths`] returns findings and errors; the
 //! `hegui` binary renders them and sets the exit status.
 
+pub mod baseline;
 pub mod calendar;
+pub mod config;
 pub mod engine;
 pub mod explain;
 pub mod finding;
@@ -14,6 +16,7 @@ pub mod law;
 pub mod reader;
 pub mod render;
 pub mod rules;
+pub mod schema;
 pub mod shape;
 pub mod source;
 pub mod tree;
@@ -143,12 +146,27 @@ pub struct Run {
 /// named directly are always checked. Files are checked in parallel; the order of findings
 /// does not depend on the number of threads.
 pub fn check_paths(engine: &Engine, paths: &[PathBuf]) -> Run {
+    check_configured(engine, paths, None)
+}
+
+/// Like [`check_paths`], honouring a configuration's `include` (for files found in folders)
+/// and `exclude` (for every file).
+pub fn check_configured(
+    engine: &Engine,
+    paths: &[PathBuf],
+    config: Option<&config::Config>,
+) -> Run {
+    let select = |path: &Path, named: bool| match config {
+        None => true,
+        Some(c) if named => !c.excludes(path),
+        Some(c) => c.selects(path),
+    };
     let suffix = engine
         .rules()
         .shape
         .as_ref()
         .map_or(".plan.toml", |s| s.file_suffix.as_str());
-    let discovered = walk::discover(paths, suffix);
+    let discovered = walk::discover_selected(paths, suffix, &select);
     let mut findings: Vec<Finding> = discovered
         .par_iter()
         .flat_map_iter(|item| match item {

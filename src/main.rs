@@ -2,11 +2,14 @@
 //! the library.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use hegui::baseline::Baseline;
+use hegui::config::Config;
 use hegui::render::{human, json, sarif};
+use hegui::rules::FileProblems;
 use hegui::{Engine, Lang, Options, RuleSet, Severity};
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
 
@@ -32,6 +35,11 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
+    },
+    /// Print the JSON Schema of the manifest (for editors: taplo, Even Better TOML).
+    Schema {
+        #[command(flatten)]
+        rules: RuleArgs,
     },
     /// Explain a rule: what it checks and why, its basis, parameters and examples.
     Explain {
@@ -74,6 +82,13 @@ struct LintArgs {
     /// The date waivers are judged against (default: today in China Standard Time).
     #[arg(long, value_name = "YYYY-MM-DD")]
     today: Option<chrono::NaiveDate>,
+    /// The configuration file (default: the nearest `hegui.toml` from the first path up to
+    /// the repository root).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Report only findings the baseline file does not record.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -86,6 +101,9 @@ struct CheckArgs {
     /// Write the output to this file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
+    /// Record the current findings in this baseline file (they count as baselined from now on).
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -132,13 +150,18 @@ fn today_in_china() -> chrono::NaiveDate {
 
 /// Loads the rule set; rule-file problems are printed (pointing into the files) and exit 2.
 fn load_rules(args: &RuleArgs) -> std::result::Result<RuleSet, ExitCode> {
+    load_rules_with(args, &[])
+}
+
+/// Loads the rule set with extra rule folders or files (from `hegui.toml`).
+fn load_rules_with(args: &RuleArgs, extra: &[PathBuf]) -> std::result::Result<RuleSet, ExitCode> {
     let mut sources: Vec<_> = hegui::builtin_sources()
         .into_iter()
         .filter(|s| {
             !args.no_builtin || s.name.ends_with("/law.toml") || s.name.contains("/calendar/")
         })
         .collect();
-    for dir in &args.rule_dirs {
+    for dir in args.rule_dirs.iter().chain(extra) {
         match hegui::read_rule_dir(dir) {
             Ok(more) => sources.extend(more),
             Err(e) => {
@@ -148,15 +171,53 @@ fn load_rules(args: &RuleArgs) -> std::result::Result<RuleSet, ExitCode> {
         }
     }
     RuleSet::load(sources).map_err(|failures| {
-        let style = human::Style {
-            color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
-            width: 100,
-        };
-        eprint!("{}", human::render_rule_problems(&failures, style));
+        eprint!("{}", human::render_rule_problems(&failures, stderr_style()));
         let count: usize = failures.iter().map(|f| f.problems.len()).sum();
         eprintln!("error: {count} problem(s) in rule files; nothing was checked");
         ExitCode::from(2)
     })
+}
+
+fn stderr_style() -> human::Style {
+    human::Style {
+        color: std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        width: 100,
+    }
+}
+
+/// The configuration in force: `--config`, else the nearest `hegui.toml`. Problems are printed
+/// (pointing into the file) and exit 2.
+fn load_config(args: &LintArgs) -> std::result::Result<Option<Config>, ExitCode> {
+    let path = match &args.config {
+        Some(path) => path.clone(),
+        None => {
+            let start = args
+                .paths
+                .first()
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from("."));
+            match hegui::config::discover(&start) {
+                Some(path) => path,
+                None => return Ok(None),
+            }
+        }
+    };
+    Config::load(&path).map(Some).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
+}
+
+fn config_problems(problems: &FileProblems) {
+    eprint!(
+        "{}",
+        human::render_file_problems(std::slice::from_ref(problems), "config", stderr_style())
+    );
+    eprintln!(
+        "error: {} problem(s) in {}; nothing was checked",
+        problems.problems.len(),
+        problems.source.name
+    );
 }
 
 fn matches_any(id: &str, patterns: &[String]) -> bool {
@@ -186,9 +247,20 @@ impl Linted {
 }
 
 /// Loads rules and checks the paths; `Err` carries exit status 2 after printing why.
-fn lint(args: LintArgs) -> std::result::Result<Linted, ExitCode> {
+fn lint(args: LintArgs, write_baseline: Option<&Path>) -> std::result::Result<Linted, ExitCode> {
     let lang = lang(args.rules.lang);
-    let mut set = load_rules(&args.rules)?;
+    let config = load_config(&args)?;
+    let extra: Vec<PathBuf> = config
+        .iter()
+        .flat_map(|c| c.rule_dirs.iter().chain(&c.calendar_files).cloned())
+        .collect();
+    let mut set = load_rules_with(&args.rules, &extra)?;
+    if let Some(config) = &config {
+        config.apply(&mut set).map_err(|problems| {
+            config_problems(&problems);
+            ExitCode::from(2)
+        })?;
+    }
     set.retain(|r| {
         (args.select.is_empty() || matches_any(&r.id, &args.select))
             && !matches_any(&r.id, &args.ignore)
@@ -211,18 +283,54 @@ fn lint(args: LintArgs) -> std::result::Result<Linted, ExitCode> {
     } else {
         args.paths
     };
-    let run = hegui::check_paths(&engine, &paths);
-    let threshold = match args.fail_on.unwrap_or(FailOn::Error) {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
+    let mut run = hegui::check_configured(&engine, &paths, config.as_ref());
+    let baseline = match (write_baseline, &args.baseline) {
+        (Some(path), _) => {
+            let baseline = Baseline::of(&run.findings);
+            if let Err(e) = std::fs::write(path, baseline.to_json()) {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                return Err(ExitCode::from(2));
+            }
+            eprintln!(
+                "recorded {} finding(s) in {}",
+                baseline.findings.len(),
+                path.display()
+            );
+            Some(baseline)
+        }
+        (None, Some(path)) => {
+            let read = std::fs::read_to_string(path)
+                .map_err(|e| e.to_string())
+                .and_then(|text| Baseline::parse(&text).map_err(|e| e.to_string()));
+            match read {
+                Ok(b) => Some(b),
+                Err(e) => {
+                    eprintln!("error: baseline {}: {e}", path.display());
+                    return Err(ExitCode::from(2));
+                }
+            }
+        }
+        (None, None) => None,
+    };
+    let baselined = baseline.map_or(0, |b| b.filter(&mut run.findings));
+    if baselined > 0 {
+        eprintln!("{baselined} finding(s) recorded in the baseline are not shown");
+    }
+    let fail_on = match args.fail_on {
+        Some(FailOn::Error) => hegui::config::FailOn::Error,
+        Some(FailOn::Warning) => hegui::config::FailOn::Warning,
+        Some(FailOn::Info) => hegui::config::FailOn::Info,
+        Some(FailOn::Never) => hegui::config::FailOn::Never,
+        None => config
+            .as_ref()
+            .and_then(|c| c.fail_on)
+            .unwrap_or(hegui::config::FailOn::Error),
     };
     Ok(Linted {
         engine,
         run,
         lang,
-        threshold,
+        threshold: fail_on.threshold(),
     })
 }
 
@@ -239,7 +347,7 @@ fn emit(output: Option<&PathBuf>, text: &str) -> Result<()> {
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode> {
-    let linted = match lint(args.lint) {
+    let linted = match lint(args.lint, args.write_baseline.as_deref()) {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
@@ -275,6 +383,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Rules { rules, format } => list_rules(&rules, format),
         Command::Explain { id, rules } => explain(&id, &rules),
+        Command::Schema { rules } => schema(&rules),
     };
     match result {
         Ok(code) => code,
@@ -336,5 +445,22 @@ fn explain(id: &str, args: &RuleArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     print!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn schema(args: &RuleArgs) -> Result<ExitCode> {
+    let set = match load_rules(args) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let Some(shape) = &set.shape else {
+        eprintln!("error: no manifest vocabulary (`[shape]`) is loaded");
+        return Ok(ExitCode::from(2));
+    };
+    let schema = hegui::schema::json_schema(shape);
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&schema).into_diagnostic()?
+    );
     Ok(ExitCode::SUCCESS)
 }

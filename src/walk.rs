@@ -32,6 +32,16 @@ impl Discovered {
 
 /// Every manifest under `paths`, sorted by path, each once.
 pub fn discover(paths: &[PathBuf], suffix: &str) -> Vec<Discovered> {
+    discover_selected(paths, suffix, &|_, _| true)
+}
+
+/// Like [`discover`], keeping only the files `select` accepts; it is told whether the file was
+/// named directly (`true`) or found by walking a folder.
+pub fn discover_selected(
+    paths: &[PathBuf],
+    suffix: &str,
+    select: &(dyn Fn(&Path, bool) -> bool + Sync),
+) -> Vec<Discovered> {
     let found = Mutex::new(Vec::new());
     let push = |d: Discovered| found.lock().unwrap_or_else(|e| e.into_inner()).push(d);
     for path in paths {
@@ -47,7 +57,9 @@ pub fn discover(paths: &[PathBuf], suffix: &str) -> Vec<Discovered> {
             continue;
         };
         if !meta.is_dir() {
-            push(Discovered::File(path.clone()));
+            if select(path, true) {
+                push(Discovered::File(path.clone()));
+            }
             continue;
         }
         let walker = ignore::WalkBuilder::new(path)
@@ -61,7 +73,7 @@ pub fn discover(paths: &[PathBuf], suffix: &str) -> Vec<Discovered> {
                     Ok(entry) => {
                         let is_file = entry.file_type().is_some_and(|t| t.is_file());
                         let name = entry.file_name().to_string_lossy();
-                        if is_file && name.ends_with(suffix) {
+                        if is_file && name.ends_with(suffix) && select(entry.path(), false) {
                             push(Discovered::File(entry.into_path()));
                         }
                     }

@@ -186,12 +186,18 @@ fn span(range: &std::ops::Range<usize>) -> SourceSpan {
 
 /// Renders the problems of rule files, each pointing into its file.
 pub fn render_rule_problems(failures: &[FileProblems], style: Style) -> String {
+    render_file_problems(failures, "rule-file", style)
+}
+
+/// Renders the problems of any of our own data files (rule files, `hegui.toml`), each pointing
+/// into its file, under `code`.
+pub fn render_file_problems(failures: &[FileProblems], code: &str, style: Style) -> String {
     let handler = style.handler();
     let mut out = String::new();
     for failure in failures {
         for problem in &failure.problems {
             let diagnostic = Rendered {
-                code: "rule-file".into(),
+                code: code.into(),
                 severity: Severity::Error,
                 message: problem.message.clone(),
                 help: problem.help.clone(),

@@ -1,0 +1,481 @@
+//! `hegui.toml`: a team's settings for a repository — which files, when to fail, extra rule
+//! folders, severity and parameter overrides, extra calendar years.
+//!
+//! Loaded in two steps like rule files: [`Config::load`] reads the file and reports every
+//! problem of its own shape at once; [`Config::apply`] then checks the rule ids and
+//! parameters it names against the loaded rule set and changes the set.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use cel::Value;
+use cel::objects::{Key, Map};
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::Severity;
+use crate::reader::{Problem, Problems, TableReader, suggest};
+use crate::rules::{FileProblems, RuleSet};
+use crate::source::{Source, SourceFile};
+use crate::tree::{self, Node, NodeValue, Span};
+
+/// The name of the configuration file.
+pub const FILE_NAME: &str = "hegui.toml";
+
+/// The least severity that fails a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// Errors fail.
+    Error,
+    /// Warnings and errors fail.
+    Warning,
+    /// Any finding fails.
+    Info,
+    /// Nothing fails.
+    Never,
+}
+
+impl FailOn {
+    /// The severity threshold; `None` never fails.
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+
+    fn parse(text: &str) -> Option<FailOn> {
+        Some(match text {
+            "error" => FailOn::Error,
+            "warning" => FailOn::Warning,
+            "info" => FailOn::Info,
+            "never" => FailOn::Never,
+            _ => return None,
+        })
+    }
+}
+
+/// A `[rules]` entry: a rule's severity changed, or the rule turned off (`None`).
+#[derive(Debug, Clone)]
+struct SeverityOverride {
+    rule: String,
+    rule_span: Span,
+    severity: Option<Severity>,
+}
+
+/// A `[params]` entry: `RULE.name = value`.
+#[derive(Debug, Clone)]
+struct ParamOverride {
+    rule: String,
+    rule_span: Span,
+    name: String,
+    name_span: Span,
+    value: Node,
+}
+
+/// A loaded `hegui.toml`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The file, as read.
+    pub source: Source,
+    /// The folder the file is in; relative paths in it are relative to this folder.
+    pub dir: PathBuf,
+    /// `[check] fail_on`.
+    pub fail_on: Option<FailOn>,
+    /// `[check] rules`: extra rule folders, resolved against [`Config::dir`].
+    pub rule_dirs: Vec<PathBuf>,
+    /// `[calendar] files`: extra working-day schedules, resolved against [`Config::dir`].
+    pub calendar_files: Vec<PathBuf>,
+    include: Option<GlobSet>,
+    exclude: Option<GlobSet>,
+    severities: Vec<SeverityOverride>,
+    params: Vec<ParamOverride>,
+    /// Problems of the file's own shape, reported by [`Config::apply`] together with the
+    /// problems only the rule set reveals, so a user sees all of them at once.
+    pending: Vec<Problem>,
+}
+
+/// Why a configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file cannot be read.
+    #[error("cannot read {path}: {reason}")]
+    Unreadable {
+        /// The path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+/// The `hegui.toml` that governs `start`: the nearest one in `start`'s folder or above it, up
+/// to the repository root (the nearest folder holding `.git`), which is the last one looked at.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(start).ok()?;
+    let mut dir = if absolute.is_dir() {
+        Some(absolute.as_path())
+    } else {
+        absolute.parent()
+    };
+    while let Some(d) = dir {
+        let candidate = d.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        if d.join(".git").exists() {
+            return None;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+impl Config {
+    /// Reads a configuration file and validates its own shape, collecting every problem; the
+    /// problems are reported by [`Config::apply`], which checks the rest.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let name = crate::engine::display_path(path);
+        let unreadable = |reason: String| ConfigError::Unreadable {
+            path: name.clone(),
+            reason,
+        };
+        let bytes = std::fs::read(path).map_err(|e| unreadable(crate::engine::io_reason(&e)))?;
+        let text = String::from_utf8(bytes).map_err(|_| unreadable("not UTF-8 text".into()))?;
+        let dir = std::path::absolute(path)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf))
+            .unwrap_or_else(|| PathBuf::from("."));
+        Config::parse(SourceFile::new(name, text), dir)
+    }
+
+    /// Validates a configuration text; `dir` resolves its relative paths.
+    pub fn parse(source: Source, dir: PathBuf) -> Result<Config, ConfigError> {
+        Ok(Config::read_source(source, dir))
+    }
+
+    fn read_source(source: Source, dir: PathBuf) -> Config {
+        let problems = Problems::default();
+        let mut config = Config {
+            source: source.clone(),
+            dir,
+            fail_on: None,
+            rule_dirs: Vec::new(),
+            calendar_files: Vec::new(),
+            include: None,
+            exclude: None,
+            severities: Vec::new(),
+            params: Vec::new(),
+            pending: Vec::new(),
+        };
+        match tree::parse(&source.text) {
+            Ok(doc) => config.read(&doc, &problems),
+            Err(e) => problems.push(e.span, format!("not valid TOML: {}", e.message)),
+        }
+        config.pending = problems.into_vec();
+        config
+    }
+
+    fn read(&mut self, doc: &Node, problems: &Problems) {
+        let root = TableReader::new(doc, FILE_NAME, problems);
+        if let Some(check) = root.table("check") {
+            let reader = TableReader::new(check, "`[check]`", problems);
+            self.include = reader
+                .strings("include")
+                .and_then(|g| globs(&g, "include", problems));
+            self.exclude = reader
+                .strings("exclude")
+                .and_then(|g| globs(&g, "exclude", problems));
+            if let Some((text, span)) = reader.string("fail_on") {
+                self.fail_on = FailOn::parse(&text);
+                if self.fail_on.is_none() {
+                    problems.push_help(
+                        span,
+                        format!("`fail_on` must be `error`, `warning`, `info` or `never`, found `{text}`"),
+                        suggest(&text, ["error", "warning", "info", "never"]).map(|s| format!("did you mean `{s}`?")),
+                    );
+                }
+            }
+            self.rule_dirs = self.paths(reader.strings("rules"));
+            reader.finish();
+        }
+        if let Some(rules) = root.table("rules") {
+            for entry in rules.entries() {
+                let severity = match &entry.node.value {
+                    NodeValue::String(s) => match s.as_str() {
+                        "error" => Some(Some(Severity::Error)),
+                        "warning" => Some(Some(Severity::Warning)),
+                        "info" => Some(Some(Severity::Info)),
+                        "off" => Some(None),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let Some(severity) = severity else {
+                    problems.push(
+                        entry.node.span.clone(),
+                        format!(
+                            "`{}` must be `error`, `warning`, `info` or `off`",
+                            entry.key
+                        ),
+                    );
+                    continue;
+                };
+                self.severities.push(SeverityOverride {
+                    rule: entry.key.clone(),
+                    rule_span: entry.key_span.clone(),
+                    severity,
+                });
+            }
+        }
+        if let Some(params) = root.table("params") {
+            for rule in params.entries() {
+                let NodeValue::Table(names) = &rule.node.value else {
+                    problems.push_help(
+                        rule.node.span.clone(),
+                        format!("`{}` under `[params]` must name parameters", rule.key),
+                        Some(format!("write `{}.<parameter> = <value>`", rule.key)),
+                    );
+                    continue;
+                };
+                for name in names {
+                    self.params.push(ParamOverride {
+                        rule: rule.key.clone(),
+                        rule_span: rule.key_span.clone(),
+                        name: name.key.clone(),
+                        name_span: name.key_span.clone(),
+                        value: name.node.clone(),
+                    });
+                }
+            }
+        }
+        if let Some(calendar) = root.table("calendar") {
+            let reader = TableReader::new(calendar, "`[calendar]`", problems);
+            self.calendar_files = self.paths(reader.strings("files"));
+            reader.finish();
+        }
+        root.finish();
+    }
+
+    fn paths(&self, values: Option<Vec<(String, Span)>>) -> Vec<PathBuf> {
+        values
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(p, _)| self.dir.join(p))
+            .collect()
+    }
+
+    /// Whether a manifest found by walking a folder is linted: it matches an `include` glob
+    /// (when any is given) and no `exclude` glob. Paths are matched relative to the
+    /// configuration's folder.
+    pub fn selects(&self, path: &Path) -> bool {
+        let relative = self.relative(path);
+        self.include.as_ref().is_none_or(|g| g.is_match(&relative)) && !self.excludes(path)
+    }
+
+    /// Whether a manifest is excluded — also when it is named on the command line, so a
+    /// pre-commit hook that passes file names honours `exclude`.
+    pub fn excludes(&self, path: &Path) -> bool {
+        let relative = self.relative(path);
+        self.exclude.as_ref().is_some_and(|g| g.is_match(&relative))
+    }
+
+    fn relative(&self, path: &Path) -> PathBuf {
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        absolute
+            .strip_prefix(&self.dir)
+            .map_or(absolute.clone(), Path::to_path_buf)
+    }
+
+    /// Applies `[rules]` and `[params]` to a loaded rule set. Every problem of the file — its
+    /// own shape, unknown rule ids, unknown parameters, values of the wrong type — is returned
+    /// at once, each pointing into the file; nothing is changed unless there are none.
+    pub fn apply(&self, set: &mut RuleSet) -> Result<(), FileProblems> {
+        let problems = Problems::default();
+        for p in &self.pending {
+            problems.push_help(p.span.clone(), p.message.clone(), p.help.clone());
+        }
+        let unknown_rule = |id: &str, span: &Span| {
+            problems.push_help(
+                span.clone(),
+                format!("no rule `{id}` is loaded"),
+                Some(
+                    match suggest(id, set.known_ids.iter().map(String::as_str)) {
+                        Some(s) => format!("did you mean `{s}`? (`hegui rules` lists them)"),
+                        None => "`hegui rules` lists the rules in force".to_owned(),
+                    },
+                ),
+            );
+        };
+        let mut changes: Vec<(usize, usize, Value)> = Vec::new();
+        for o in &self.params {
+            let Some(rule_index) = set.rules.iter().position(|r| r.id == o.rule) else {
+                unknown_rule(&o.rule, &o.rule_span);
+                continue;
+            };
+            let rule = &set.rules[rule_index];
+            let Some(param_index) = rule.params.iter().position(|p| p.name == o.name) else {
+                let names: Vec<&str> = rule.params.iter().map(|p| p.name.as_str()).collect();
+                problems.push_help(
+                    o.name_span.clone(),
+                    format!("rule {} has no parameter `{}`", rule.id, o.name),
+                    Some(
+                        match (suggest(&o.name, names.iter().copied()), names.is_empty()) {
+                            (Some(s), _) => format!("did you mean `{s}`?"),
+                            (None, true) => format!("{} takes no parameters", rule.id),
+                            (None, false) => format!("its parameters: `{}`", names.join("`, `")),
+                        },
+                    ),
+                );
+                continue;
+            };
+            let default = &rule.params[param_index].value;
+            match overridden(default, &o.value, &problems) {
+                Some(value) => changes.push((rule_index, param_index, value)),
+                None => continue,
+            }
+        }
+        let mut severities = Vec::new();
+        for o in &self.severities {
+            if set.known_ids.contains(&o.rule) {
+                severities.push(o);
+            } else {
+                unknown_rule(&o.rule, &o.rule_span);
+            }
+        }
+        if !problems.is_empty() {
+            let mut problems = problems.into_vec();
+            problems.sort_by_key(|p| (p.span.start, p.span.end));
+            return Err(FileProblems {
+                source: self.source.clone(),
+                problems,
+            });
+        }
+        for (rule, param, value) in changes {
+            set.rules[rule].params[param].value = value;
+        }
+        for o in severities {
+            match o.severity {
+                Some(severity) => {
+                    if let Some(rule) = set.rules.iter_mut().find(|r| r.id == o.rule) {
+                        // A team's fixed choice wins over the rule's own conditional levels.
+                        rule.severity = severity;
+                        rule.severity_if.clear();
+                    }
+                }
+                None => set.retain(|r| r.id != o.rule),
+            }
+        }
+        Ok(())
+    }
+}
+
+fn globs(patterns: &[(String, Span)], key: &str, problems: &Problems) -> Option<GlobSet> {
+    let mut builder = GlobSetBuilder::new();
+    for (pattern, span) in patterns {
+        match Glob::new(pattern) {
+            Ok(glob) => {
+                builder.add(glob);
+            }
+            Err(e) => problems.push(span.clone(), format!("`{key}`: invalid glob: {}", e.kind())),
+        }
+    }
+    builder.build().ok()
+}
+
+/// The value a parameter takes when `node` overrides `default`: the same type (an integer
+/// is accepted for a float); a table overrides the keys it names and keeps the others.
+fn overridden(default: &Value, node: &Node, problems: &Problems) -> Option<Value> {
+    let value = crate::engine::to_cel(node, None);
+    let kind = |v: &Value| match v {
+        Value::Int(_) => "an integer",
+        Value::UInt(_) => "an unsigned integer",
+        Value::Float(_) => "a float",
+        Value::String(_) => "a string",
+        Value::Bool(_) => "a boolean",
+        Value::List(_) => "an array",
+        Value::Map(_) => "a table",
+        _ => "a date or time",
+    };
+    let mismatch = |default: &Value, value: &Value| {
+        problems.push(
+            node.span.clone(),
+            format!(
+                "must be {}, like the rule's default, found {}",
+                kind(default),
+                kind(value)
+            ),
+        );
+        None
+    };
+    match (default, &value) {
+        (Value::Float(_), Value::Int(i)) => Some(Value::Float(*i as f64)),
+        (Value::List(items), Value::List(new)) => {
+            let same = match items.first() {
+                Some(first) => new.iter().all(|n| kind(n) == kind(first)),
+                None => true,
+            };
+            if same {
+                Some(value)
+            } else {
+                let first = items.first().map_or("", kind);
+                problems.push(
+                    node.span.clone(),
+                    format!("every item must be {first}, like the default"),
+                );
+                None
+            }
+        }
+        (Value::Map(defaults), Value::Map(_)) => {
+            let mut merged: HashMap<Key, Value> = (*defaults.map).clone();
+            let mut ok = true;
+            for entry in node.entries() {
+                let key = Key::String(Arc::new(entry.key.clone()));
+                let Some(old) = defaults.map.get(&key) else {
+                    let known: Vec<&str> = node_keys(defaults);
+                    problems.push_help(
+                        entry.key_span.clone(),
+                        format!("unknown key `{}` in this parameter", entry.key),
+                        Some(match suggest(&entry.key, known.iter().copied()) {
+                            Some(s) => format!("did you mean `{s}`?"),
+                            None => format!("its keys: `{}`", known.join("`, `")),
+                        }),
+                    );
+                    ok = false;
+                    continue;
+                };
+                match overridden(old, &entry.node, problems) {
+                    Some(v) => {
+                        merged.insert(key, v);
+                    }
+                    None => ok = false,
+                }
+            }
+            ok.then(|| {
+                Value::Map(Map {
+                    map: Arc::new(merged),
+                })
+            })
+        }
+        (Value::List(_) | Value::Map(_), _) | (_, Value::List(_) | Value::Map(_)) => {
+            mismatch(default, &value)
+        }
+        (a, b) if std::mem::discriminant(a) == std::mem::discriminant(b) => Some(value),
+        _ => mismatch(default, &value),
+    }
+}
+
+/// The user-visible keys of a parameter table (not the engine's `_path`/`_order`).
+fn node_keys(map: &Map) -> Vec<&str> {
+    let mut keys: Vec<&str> = map
+        .map
+        .keys()
+        .filter_map(|k| match k {
+            Key::String(s) if !s.starts_with('_') => Some(s.as_str()),
+            _ => None,
+        })
+        .collect();
+    keys.sort_unstable();
+    keys
+}
