@@ -15,6 +15,7 @@ pub(crate) mod functions;
 pub mod law;
 pub mod reader;
 pub mod render;
+pub mod rule_tests;
 pub mod rules;
 pub mod schema;
 pub mod shape;
@@ -66,6 +67,10 @@ pub enum Lang {
 /// The built-in rule packs, embedded at build time: (path under `rules/`, text).
 pub const BUILTIN_PACKS: &[(&str, &str)] = &include!(concat!(env!("OUT_DIR"), "/builtin_rules.rs"));
 
+/// The commented starter manifest `hegui init` writes; it passes every built-in rule (a test
+/// checks that).
+pub const STARTER_MANIFEST: &str = include_str!("../templates/starter.plan.toml");
+
 /// Sources for the built-in packs.
 pub fn builtin_sources() -> Vec<Source> {
     BUILTIN_PACKS
@@ -98,7 +103,8 @@ pub enum LoadError {
     },
 }
 
-/// Reads every `*.toml` file below a rule folder (sorted, recursive) as sources.
+/// Reads every `*.toml` file below a rule folder (sorted, recursive) as sources; manifests
+/// (`*.plan.toml`, a pack's fixtures) are skipped.
 pub fn read_rule_dir(dir: &Path) -> Result<Vec<Source>, LoadError> {
     let unreadable = |path: &Path, e: &dyn std::fmt::Display| LoadError::Unreadable {
         path: engine::display_path(path),
@@ -113,7 +119,11 @@ pub fn read_rule_dir(dir: &Path) -> Result<Vec<Source>, LoadError> {
             .sort_by_file_name()
         {
             let entry = entry.map_err(|e| unreadable(dir, &e))?;
-            if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == "toml")
+            let name = entry.file_name().to_string_lossy();
+            // Manifests (fixtures kept beside a pack) are not rule files.
+            if entry.file_type().is_file()
+                && name.ends_with(".toml")
+                && !name.ends_with(".plan.toml")
             {
                 files.push(entry.path().to_path_buf());
             }

@@ -36,6 +36,30 @@ enum Command {
         #[arg(long, value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
     },
+    /// Run a rule pack's fixtures: every `*.plan.toml` below DIR must fire exactly where its
+    /// `# expect: ID` markers say. Rule files in DIR are added to the rules in force.
+    TestRules {
+        /// The pack's folder: rule files (`*.toml`) and fixture manifests (`*.plan.toml`).
+        dir: PathBuf,
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// Test only these rules (ids or prefixes); default: the rules defined in DIR, or all
+        /// rules in force when DIR defines none.
+        #[arg(long, value_delimiter = ',')]
+        select: Vec<String>,
+        /// The date waivers are judged against (default: today in China Standard Time).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<chrono::NaiveDate>,
+    },
+    /// Write a commented starter manifest that passes `hegui check`.
+    Init {
+        /// Where to write it (`-` for standard output).
+        #[arg(default_value = "plan.plan.toml")]
+        file: PathBuf,
+        /// Overwrite the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Print the JSON Schema of the manifest (for editors: taplo, Even Better TOML).
     Schema {
         #[command(flatten)]
@@ -384,6 +408,13 @@ fn main() -> ExitCode {
         Command::Rules { rules, format } => list_rules(&rules, format),
         Command::Explain { id, rules } => explain(&id, &rules),
         Command::Schema { rules } => schema(&rules),
+        Command::Init { file, force } => init(&file, force),
+        Command::TestRules {
+            dir,
+            rules,
+            select,
+            today,
+        } => test_rules(&dir, &rules, &select, today),
     };
     match result {
         Ok(code) => code,
@@ -461,6 +492,179 @@ fn schema(args: &RuleArgs) -> Result<ExitCode> {
     println!(
         "{}",
         serde_json::to_string_pretty(&schema).into_diagnostic()?
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn test_rules(
+    dir: &Path,
+    args: &RuleArgs,
+    select: &[String],
+    today: Option<chrono::NaiveDate>,
+) -> Result<ExitCode> {
+    let lang = lang(args.lang);
+    let pack = match hegui::read_rule_dir(dir) {
+        Ok(sources) => sources,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let pack_files: Vec<String> = pack.iter().map(|s| s.name.clone()).collect();
+    let set = match load_rules_with(args, &[dir.to_path_buf()]) {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
+    let pack_rules: Vec<String> = set
+        .rules
+        .iter()
+        .filter(|r| pack_files.contains(&r.source.name))
+        .map(|r| r.id.clone())
+        .collect();
+    let tested = |id: &str| {
+        if select.is_empty() {
+            pack_rules.is_empty() || pack_rules.iter().any(|r| r == id)
+        } else {
+            matches_any(id, select)
+        }
+    };
+    let options = Options {
+        lang,
+        today: today.unwrap_or_else(today_in_china),
+    };
+    let engine = match Engine::new(set, options) {
+        Ok(e) => e,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("error: rule {}: {}", e.rule, e.message);
+            }
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let suffix = engine
+        .rules()
+        .shape
+        .as_ref()
+        .map_or(".plan.toml", |s| s.file_suffix.as_str())
+        .to_owned();
+    let mut outcomes = Vec::new();
+    for found in hegui::walk::discover(&[dir.to_path_buf()], &suffix) {
+        let hegui::walk::Discovered::File(path) = found else {
+            continue;
+        };
+        let findings = hegui::check_file(&engine, &path);
+        let text = std::fs::read(&path)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        let source = hegui::SourceFile::new(hegui::engine::display_path(&path), text);
+        outcomes.push(hegui::rule_tests::compare(&source, findings, &tested));
+    }
+    let mut failures = Vec::new();
+    for o in outcomes.iter().filter(|o| !o.passed()) {
+        let mut problems: Vec<hegui::reader::Problem> = o
+            .missing
+            .iter()
+            .map(|m| hegui::reader::Problem {
+                span: if m.line <= o.source.line_count() {
+                    o.source.line_range(m.line)
+                } else {
+                    m.marker.clone()
+                },
+                message: match lang {
+                    Lang::Zh => format!("{} 应在第 {} 行报告，但没有", m.rule, m.line),
+                    Lang::En => format!(
+                        "{} was expected to fire on line {} but did not",
+                        m.rule, m.line
+                    ),
+                },
+                help: None,
+            })
+            .chain(o.unexpected.iter().map(|f| hegui::reader::Problem {
+                span: f.span.clone(),
+                message: match lang {
+                    Lang::Zh => format!("意外的 {}：{}", f.rule, f.message),
+                    Lang::En => format!("unexpected {}: {}", f.rule, f.message),
+                },
+                help: Some(match lang {
+                    Lang::Zh => format!("若应报告，在该行末尾加 `# expect: {}`", f.rule),
+                    Lang::En => format!(
+                        "if it should fire, end the line with `# expect: {}`",
+                        f.rule
+                    ),
+                }),
+            }))
+            .collect();
+        problems.sort_by_key(|p| (p.span.start, p.span.end));
+        failures.push(FileProblems {
+            source: o.source.clone(),
+            problems,
+        });
+    }
+    print!(
+        "{}",
+        human::render_file_problems(&failures, "test-rules", stdout_style())
+    );
+    let matched: usize = outcomes.iter().map(|o| o.matched).sum();
+    let missing: usize = outcomes.iter().map(|o| o.missing.len()).sum();
+    let unexpected: usize = outcomes.iter().map(|o| o.unexpected.len()).sum();
+    let tested_count = engine
+        .rules()
+        .rules
+        .iter()
+        .filter(|r| tested(&r.id))
+        .count();
+    println!(
+        "{}",
+        match lang {
+            Lang::Zh => format!(
+                "test-rules：{} 个规则，{} 个样例，{} 处预期命中，{} 处缺失，{} 处意外",
+                tested_count,
+                outcomes.len(),
+                matched,
+                missing,
+                unexpected
+            ),
+            Lang::En => format!(
+                "test-rules: {} rules, {} fixtures, {} expectations met, {} missing, {} unexpected",
+                tested_count,
+                outcomes.len(),
+                matched,
+                missing,
+                unexpected
+            ),
+        }
+    );
+    if outcomes.is_empty() {
+        eprintln!("error: no fixture (`*{suffix}`) below {}", dir.display());
+        return Ok(ExitCode::from(2));
+    }
+    Ok(ExitCode::from(u8::from(missing + unexpected > 0)))
+}
+
+fn stdout_style() -> human::Style {
+    human::Style {
+        color: std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        width: 100,
+    }
+}
+
+fn init(file: &Path, force: bool) -> Result<ExitCode> {
+    if file == Path::new("-") {
+        print!("{}", hegui::STARTER_MANIFEST);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if file.exists() && !force {
+        eprintln!(
+            "error: {} exists; pass --force to overwrite it",
+            file.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    emit(Some(&file.to_path_buf()), hegui::STARTER_MANIFEST)?;
+    eprintln!(
+        "wrote {}; next: edit it, then `hegui check {}`",
+        file.display(),
+        file.display()
     );
     Ok(ExitCode::SUCCESS)
 }

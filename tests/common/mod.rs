@@ -48,33 +48,18 @@ pub fn rule_fixture_dirs() -> Vec<(String, PathBuf)> {
     dirs
 }
 
-/// The (line, rule) pairs a fixture expects: `# expect: A, B` at the end of a line, and
-/// `# expect-line: N ID` for lines that are themselves comments.
+/// The (line, rule) pairs a fixture expects, read by the same code as `hegui test-rules`.
 pub fn expectations(path: &Path) -> BTreeSet<(usize, String)> {
     let text = std::fs::read_to_string(path).unwrap();
-    let mut out = BTreeSet::new();
-    for (i, line) in text.lines().enumerate() {
-        if let Some((_, rest)) = line.split_once("# expect-line:") {
-            for part in rest.split(';') {
-                let mut words = part.split_whitespace();
-                if let (Some(n), Some(id)) = (words.next(), words.next()) {
-                    out.insert((n.parse().unwrap(), id.to_owned()));
-                }
-            }
-        } else if let Some((_, ids)) = line.split_once("# expect:") {
-            for id in ids.split(',').map(str::trim).filter(|id| is_rule_id(id)) {
-                out.insert((i + 1, id.to_owned()));
-            }
-        }
-    }
-    out
+    hegui::rule_tests::expectations(&text)
+        .into_iter()
+        .map(|e| (e.line, e.rule))
+        .collect()
 }
 
 /// `ABC123`.
 pub fn is_rule_id(id: &str) -> bool {
-    id.len() == 6
-        && id[..3].chars().all(|c| c.is_ascii_uppercase())
-        && id[3..].chars().all(|c| c.is_ascii_digit())
+    hegui::rule_tests::is_rule_id(id)
 }
 
 /// The (line, rule) pairs of the active (unwaived) findings for a file.
