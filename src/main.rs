@@ -293,15 +293,7 @@ fn lint(args: LintArgs, write_baseline: Option<&Path>) -> std::result::Result<Li
         lang,
         today: args.today.unwrap_or_else(today_in_china),
     };
-    let engine = match Engine::new(set, options) {
-        Ok(e) => e,
-        Err(errors) => {
-            for e in errors {
-                eprintln!("error: rule {}: {}", e.rule, e.message);
-            }
-            return Err(ExitCode::from(2));
-        }
-    };
+    let engine = build_engine(set, options)?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -355,6 +347,16 @@ fn lint(args: LintArgs, write_baseline: Option<&Path>) -> std::result::Result<Li
         run,
         lang,
         threshold: fail_on.threshold(),
+    })
+}
+
+/// Compiles the rule set's patterns; problems are printed and exit 2.
+fn build_engine(set: RuleSet, options: Options) -> std::result::Result<Engine, ExitCode> {
+    Engine::new(set, options).map_err(|errors| {
+        for e in errors {
+            eprintln!("error: rule {}: {}", e.rule, e.message);
+        }
+        ExitCode::from(2)
     })
 }
 
@@ -532,14 +534,9 @@ fn test_rules(
         lang,
         today: today.unwrap_or_else(today_in_china),
     };
-    let engine = match Engine::new(set, options) {
+    let engine = match build_engine(set, options) {
         Ok(e) => e,
-        Err(errors) => {
-            for e in errors {
-                eprintln!("error: rule {}: {}", e.rule, e.message);
-            }
-            return Ok(ExitCode::from(2));
-        }
+        Err(code) => return Ok(code),
     };
     let suffix = engine
         .rules()

@@ -63,6 +63,23 @@ fn repo(plans: &[(&str, &str)]) -> tempfile::TempDir {
     dir
 }
 
+/// A team's own rule: the plan names its owner.
+const TEAM_RULE: &str = r#"[family]
+id = "TEAM"
+title = { zh = "团队规则", en = "Team rules" }
+
+[[rule]]
+id = "TEAM001"
+severity = "warning"
+title = { zh = "计划须有负责人", en = "A plan names its owner" }
+rationale = { zh = "便于追责", en = "someone answers for it" }
+basis = [{ practice = "hegui", section = "manifest.md" }]
+scope = "plan"
+assert = "has(item.owner)"
+at = "plan"
+message = { zh = "计划没有 owner", en = "the plan names no owner" }
+"#;
+
 const ACCOUNT: &str = "fixtures/examples/account-winddown.plan.toml";
 const COUPON: &str = "fixtures/examples/coupon-withdrawal.plan.toml";
 const COMPLIANT: &str = "fixtures/examples/compliant-account.plan.toml";
@@ -235,25 +252,7 @@ ad_refund_requested_on = 2026-12-28
         "[[calendar.year]]\nyear = 2027\nsource = \"test schedule\"\noff = [2027-01-01]\nwork = []\n",
     )
     .unwrap();
-    std::fs::write(
-        dir.path().join("compliance/rules/team.toml"),
-        r#"[family]
-id = "TEAM"
-title = { zh = "团队规则", en = "Team rules" }
-
-[[rule]]
-id = "TEAM001"
-severity = "warning"
-title = { zh = "计划须有负责人", en = "A plan names its owner" }
-rationale = { zh = "便于追责", en = "someone answers for it" }
-basis = [{ practice = "hegui", section = "manifest.md" }]
-scope = "plan"
-assert = "has(item.owner)"
-at = "plan"
-message = { zh = "计划没有 owner", en = "the plan names no owner" }
-"#,
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("compliance/rules/team.toml"), TEAM_RULE).unwrap();
     std::fs::write(
         dir.path().join("hegui.toml"),
         "[check]\nrules = [\"compliance/rules\"]\n\n[calendar]\nfiles = [\"compliance/cn-2027.toml\"]\n",
@@ -395,25 +394,7 @@ fn test_rules_tests_a_pack_by_its_own_rules() {
     let dir = tempfile::tempdir().unwrap();
     let pack = dir.path().join("team");
     std::fs::create_dir_all(pack.join("fixtures")).unwrap();
-    std::fs::write(
-        pack.join("team.toml"),
-        r#"[family]
-id = "TEAM"
-title = { zh = "团队规则", en = "Team rules" }
-
-[[rule]]
-id = "TEAM001"
-severity = "warning"
-title = { zh = "计划须有负责人", en = "A plan names its owner" }
-rationale = { zh = "便于追责", en = "someone answers for it" }
-basis = [{ practice = "hegui", section = "manifest.md" }]
-scope = "plan"
-assert = "has(item.owner)"
-at = "plan"
-message = { zh = "计划没有 owner", en = "the plan names no owner" }
-"#,
-    )
-    .unwrap();
+    std::fs::write(pack.join("team.toml"), TEAM_RULE).unwrap();
     // Built-in rules fire on these fixtures too (no accounts, no notices …), but only the
     // pack's own rule is under test.
     std::fs::write(
