@@ -5,6 +5,7 @@
 //! `hegui` binary renders them and sets the exit status.
 
 pub mod calendar;
+pub(crate) mod celval;
 pub mod engine;
 pub mod explain;
 pub mod finding;
