@@ -35,7 +35,7 @@ pub struct Engine {
     options: Options,
     calendar: Arc<crate::calendar::Calendar>,
     /// Compiled regular expressions of text checks, by (rule index, check index).
-    patterns: HashMap<(usize, usize), Vec<Regex>>,
+    patterns: HashMap<(usize, usize), std::sync::OnceLock<Vec<Regex>>>,
     /// Expression identifiers per rule (to keep invalid values out of rules that read them).
     tokens: Vec<std::collections::BTreeSet<String>>,
     /// Each rule's `params`, converted once.
@@ -67,46 +67,18 @@ impl Engine {
                 let Some(expr) = &check.patterns else {
                     continue;
                 };
-                let mut ctx = Context::with_env(cel_env());
-                ctx.add_variable_from_value("params", params_value(rule));
-                let list = match expr.program.execute(&ctx) {
-                    Ok(Value::List(list)) => list,
-                    Ok(other) => {
-                        errors.push(PatternError {
-                            rule: rule.id.clone(),
-                            message: format!(
-                                "`match` must give a list of strings, gave {}",
-                                display_value(&other)
-                            ),
-                        });
-                        continue;
-                    }
-                    Err(e) => {
-                        errors.push(PatternError {
-                            rule: rule.id.clone(),
-                            message: format!("`match` could not be evaluated: {e}"),
-                        });
-                        continue;
-                    }
-                };
-                let mut compiled = Vec::new();
-                for item in list.iter() {
-                    let Value::String(p) = item else {
-                        errors.push(PatternError {
-                            rule: rule.id.clone(),
-                            message: "`match` must give strings".into(),
-                        });
-                        continue;
-                    };
-                    match Regex::new(p) {
-                        Ok(r) => compiled.push(r),
-                        Err(e) => errors.push(PatternError {
-                            rule: rule.id.clone(),
-                            message: format!("invalid pattern `{p}`: {e}"),
-                        }),
-                    }
+                // Built-in patterns are compiled on first use (they are known to be valid);
+                // a user's are compiled now, so a bad one stops the run before it starts.
+                if crate::rules::is_builtin(&rule.source) {
+                    patterns.insert((ri, ci), std::sync::OnceLock::new());
+                    continue;
                 }
-                patterns.insert((ri, ci), compiled);
+                match compile_patterns(rule, expr) {
+                    Ok(compiled) => {
+                        patterns.insert((ri, ci), std::sync::OnceLock::from(compiled));
+                    }
+                    Err(mut e) => errors.append(&mut e),
+                }
             }
         }
         if !errors.is_empty() {
@@ -250,7 +222,13 @@ impl Engine {
                 continue;
             }
             for (ci, check) in checks.iter().enumerate() {
-                run.check(check, self.patterns.get(&(ri, ci)), out);
+                let patterns = self.patterns.get(&(ri, ci)).map(|cell| {
+                    cell.get_or_init(|| match &check.patterns {
+                        Some(expr) => compile_patterns(rule, expr).unwrap_or_default(),
+                        None => Vec::new(),
+                    })
+                });
+                run.check(check, patterns, out);
             }
         }
     }
@@ -317,6 +295,56 @@ impl Engine {
                 Lang::Zh => "；",
                 Lang::En => "; ",
             })
+    }
+}
+
+/// Evaluates a text check's `match` and compiles the regular expressions it gives.
+fn compile_patterns(
+    rule: &Rule,
+    expr: &crate::rules::Expr,
+) -> Result<Vec<Regex>, Vec<PatternError>> {
+    let mut errors = Vec::new();
+    let mut ctx = Context::with_env(cel_env());
+    ctx.add_variable_from_value("params", params_value(rule));
+    let list = match expr.program.execute(&ctx) {
+        Ok(Value::List(list)) => list,
+        Ok(other) => {
+            return Err(vec![PatternError {
+                rule: rule.id.clone(),
+                message: format!(
+                    "`match` must give a list of strings, gave {}",
+                    display_value(&other)
+                ),
+            }]);
+        }
+        Err(e) => {
+            return Err(vec![PatternError {
+                rule: rule.id.clone(),
+                message: format!("`match` could not be evaluated: {e}"),
+            }]);
+        }
+    };
+    let mut compiled = Vec::new();
+    for item in list.iter() {
+        let Value::String(p) = item else {
+            errors.push(PatternError {
+                rule: rule.id.clone(),
+                message: "`match` must give strings".into(),
+            });
+            continue;
+        };
+        match Regex::new(p) {
+            Ok(r) => compiled.push(r),
+            Err(e) => errors.push(PatternError {
+                rule: rule.id.clone(),
+                message: format!("invalid pattern `{p}`: {e}"),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(compiled)
+    } else {
+        Err(errors)
     }
 }
 

@@ -12,6 +12,7 @@ pub mod finding;
 pub mod fixtures;
 pub(crate) mod functions;
 pub mod law;
+pub mod lazy;
 pub mod reader;
 pub mod render;
 pub mod rules;
