@@ -6,11 +6,13 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use cel::common::value::Val;
 use cel::objects::{Key, Map};
 use cel::{Context, ExecutionError, Value};
 use chrono::NaiveDate;
 use regex::Regex;
 
+use crate::celval::{FileVals, Shared};
 use crate::finding::{Finding, Label};
 use crate::functions::{self, MISSING_YEAR};
 use crate::rules::{BuiltinCheck, Check, Piece, Rule, RuleKind, RuleSet, Scope, Template, cel_env};
@@ -33,9 +35,11 @@ pub struct Engine {
     options: Options,
     calendar: Arc<crate::calendar::Calendar>,
     /// Compiled regular expressions of text checks, by (rule index, check index).
-    patterns: HashMap<(usize, usize), Vec<Regex>>,
+    patterns: HashMap<(usize, usize), std::sync::OnceLock<Vec<Regex>>>,
     /// Expression identifiers per rule (to keep invalid values out of rules that read them).
     tokens: Vec<std::collections::BTreeSet<String>>,
+    /// Each rule's `params`, converted once.
+    params: Vec<Box<dyn Val>>,
 }
 
 /// An engine could not be built from a rule set (a text check's pattern is not a valid regex).
@@ -63,57 +67,35 @@ impl Engine {
                 let Some(expr) = &check.patterns else {
                     continue;
                 };
-                let mut ctx = Context::with_env(cel_env());
-                ctx.add_variable_from_value("params", params_value(rule));
-                let list = match expr.program.execute(&ctx) {
-                    Ok(Value::List(list)) => list,
-                    Ok(other) => {
-                        errors.push(PatternError {
-                            rule: rule.id.clone(),
-                            message: format!(
-                                "`match` must give a list of strings, gave {}",
-                                display_value(&other)
-                            ),
-                        });
-                        continue;
-                    }
-                    Err(e) => {
-                        errors.push(PatternError {
-                            rule: rule.id.clone(),
-                            message: format!("`match` could not be evaluated: {e}"),
-                        });
-                        continue;
-                    }
-                };
-                let mut compiled = Vec::new();
-                for item in list.iter() {
-                    let Value::String(p) = item else {
-                        errors.push(PatternError {
-                            rule: rule.id.clone(),
-                            message: "`match` must give strings".into(),
-                        });
-                        continue;
-                    };
-                    match Regex::new(p) {
-                        Ok(r) => compiled.push(r),
-                        Err(e) => errors.push(PatternError {
-                            rule: rule.id.clone(),
-                            message: format!("invalid pattern `{p}`: {e}"),
-                        }),
-                    }
+                // Built-in patterns are compiled on first use (they are known to be valid);
+                // a user's are compiled now, so a bad one stops the run before it starts.
+                if crate::rules::is_builtin(&rule.source) {
+                    patterns.insert((ri, ci), std::sync::OnceLock::new());
+                    continue;
                 }
-                patterns.insert((ri, ci), compiled);
+                match compile_patterns(rule, expr) {
+                    Ok(compiled) => {
+                        patterns.insert((ri, ci), std::sync::OnceLock::from(compiled));
+                    }
+                    Err(mut e) => errors.append(&mut e),
+                }
             }
         }
         if !errors.is_empty() {
             return Err(errors);
         }
+        let params = set
+            .rules
+            .iter()
+            .map(|r| FileVals::value(params_value(r)))
+            .collect();
         Ok(Engine {
             set,
             options,
             calendar,
             patterns,
             tokens,
+            params,
         })
     }
 
@@ -195,11 +177,12 @@ impl Engine {
                 }
             }
         }
-        let file = FileData::new(&doc, &invalid, texts, source.clone());
+        let vals = FileVals::new(&doc, &invalid);
+        let file = FileData::new(&doc, &invalid, texts, source.clone(), &vals);
         let mut root = Context::with_env(cel_env());
         functions::register(&mut root, Arc::clone(&self.calendar));
-        root.add_variable_from_value("plan", file.plan.clone());
-        root.add_variable_from_value("entries", file.entries.clone());
+        root.add_variable_as_val("plan", Box::new(Shared(&*file.plan)));
+        root.add_variable_as_val("entries", Box::new(Shared(&*file.entries)));
         root.add_variable_from_value("today", functions::date_value(self.options.today));
         root.add_variable_from_value("file", source.name.clone());
         self.run_rules(&file, &root, &mut out);
@@ -227,7 +210,7 @@ impl Engine {
                 continue;
             };
             let mut rule_ctx = root.new_inner_scope();
-            rule_ctx.add_variable_from_value("params", params_value(rule));
+            rule_ctx.add_variable_as_val("params", Box::new(Shared(&*self.params[ri])));
             let run = RuleRun {
                 engine: self,
                 rule,
@@ -239,7 +222,13 @@ impl Engine {
                 continue;
             }
             for (ci, check) in checks.iter().enumerate() {
-                run.check(check, self.patterns.get(&(ri, ci)), out);
+                let patterns = self.patterns.get(&(ri, ci)).map(|cell| {
+                    cell.get_or_init(|| match &check.patterns {
+                        Some(expr) => compile_patterns(rule, expr).unwrap_or_default(),
+                        None => Vec::new(),
+                    })
+                });
+                run.check(check, patterns, out);
             }
         }
     }
@@ -309,6 +298,56 @@ impl Engine {
     }
 }
 
+/// Evaluates a text check's `match` and compiles the regular expressions it gives.
+fn compile_patterns(
+    rule: &Rule,
+    expr: &crate::rules::Expr,
+) -> Result<Vec<Regex>, Vec<PatternError>> {
+    let mut errors = Vec::new();
+    let mut ctx = Context::with_env(cel_env());
+    ctx.add_variable_from_value("params", params_value(rule));
+    let list = match expr.program.execute(&ctx) {
+        Ok(Value::List(list)) => list,
+        Ok(other) => {
+            return Err(vec![PatternError {
+                rule: rule.id.clone(),
+                message: format!(
+                    "`match` must give a list of strings, gave {}",
+                    display_value(&other)
+                ),
+            }]);
+        }
+        Err(e) => {
+            return Err(vec![PatternError {
+                rule: rule.id.clone(),
+                message: format!("`match` could not be evaluated: {e}"),
+            }]);
+        }
+    };
+    let mut compiled = Vec::new();
+    for item in list.iter() {
+        let Value::String(p) = item else {
+            errors.push(PatternError {
+                rule: rule.id.clone(),
+                message: "`match` must give strings".into(),
+            });
+            continue;
+        };
+        match Regex::new(p) {
+            Ok(r) => compiled.push(r),
+            Err(e) => errors.push(PatternError {
+                rule: rule.id.clone(),
+                message: format!("invalid pattern `{p}`: {e}"),
+            }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(compiled)
+    } else {
+        Err(errors)
+    }
+}
+
 /// Every identifier in a rule's expressions.
 fn rule_tokens(rule: &Rule) -> std::collections::BTreeSet<String> {
     let mut texts: Vec<&str> = rule
@@ -362,12 +401,14 @@ fn rule_tokens(rule: &Rule) -> std::collections::BTreeSet<String> {
     tokens
 }
 
-/// A manifest turned into CEL values once, with the paths of its entries.
+/// A manifest turned into CEL values once, with the paths of its entries. `plan`, `entries`
+/// and the items are views of [`FileVals`]: rules bind them without copying.
 struct FileData<'a> {
     doc: &'a Node,
     source: Source,
-    plan: Value,
-    entries: Value,
+    vals: &'a FileVals,
+    plan: Box<dyn Val + 'a>,
+    entries: Box<dyn Val + 'a>,
     invalid: &'a [DocPath],
     texts: HashMap<DocPath, Source>,
 }
@@ -378,39 +419,27 @@ impl<'a> FileData<'a> {
         invalid: &'a [DocPath],
         texts: HashMap<DocPath, Source>,
         source: Source,
+        vals: &'a FileVals,
     ) -> Self {
-        let plan = to_cel_at(doc, invalid, &DocPath::default());
-        let mut entries = Vec::new();
-        for entry in doc.entries() {
-            if let (NodeValue::Array(items), Value::Map(m)) = (&entry.node.value, &plan) {
-                if !items.iter().all(|i| matches!(i.value, NodeValue::Table(_))) {
-                    continue;
-                }
-                if let Some(Value::List(values)) =
-                    m.map.get(&Key::String(Arc::new(entry.key.clone())))
-                {
-                    entries.extend(values.iter().cloned());
-                }
-            }
-        }
         FileData {
             doc,
             source,
-            plan,
-            entries: Value::List(Arc::new(entries)),
+            vals,
+            plan: vals.plan(),
+            entries: vals.entries(doc),
             invalid,
             texts,
         }
     }
 
     /// The items a scope runs over: (path, node, CEL value), in document order.
-    fn items(&self, scope: &Scope) -> Vec<(DocPath, &'a Node, Value)> {
+    fn items(&self, scope: &Scope) -> Vec<(DocPath, &'a Node, &(dyn Val + 'a))> {
         match scope {
-            Scope::File => vec![(DocPath::default(), self.doc, self.plan.clone())],
+            Scope::File => vec![(DocPath::default(), self.doc, &*self.plan)],
             Scope::Tables(tables) => {
                 let mut items = Vec::new();
                 for table in tables {
-                    items.extend(self.table_items(table));
+                    items.extend(self.vals.table_items(self.doc, self.invalid, table));
                 }
                 items.sort_by_key(|(_, node, _)| node.span.start);
                 items
@@ -420,41 +449,12 @@ impl<'a> FileData<'a> {
                 tables.dedup();
                 let mut items = Vec::new();
                 for table in tables {
-                    items.extend(self.table_items(table));
+                    items.extend(self.vals.table_items(self.doc, self.invalid, table));
                 }
                 items.sort_by_key(|(_, node, _)| node.span.start);
                 items
             }
         }
-    }
-
-    fn table_items(&self, table: &str) -> Vec<(DocPath, &'a Node, Value)> {
-        let Some(node) = self.doc.get(table) else {
-            return Vec::new();
-        };
-        let path = DocPath::default().key(table);
-        if self.invalid.iter().any(|p| path.starts_with(p)) {
-            return Vec::new();
-        }
-        let value = cel_get(&self.plan, table);
-        match (&node.value, value) {
-            (NodeValue::Table(_), Some(v)) => vec![(path, node, v)],
-            (NodeValue::Array(items), Some(Value::List(values))) => items
-                .iter()
-                .enumerate()
-                .filter(|(_, n)| matches!(n.value, NodeValue::Table(_)))
-                .zip(values.iter())
-                .map(|((i, n), v)| (path.index(i), n, v.clone()))
-                .collect(),
-            _ => Vec::new(),
-        }
-    }
-}
-
-fn cel_get(value: &Value, key: &str) -> Option<Value> {
-    match value {
-        Value::Map(m) => m.map.get(&Key::String(Arc::new(key.to_owned()))).cloned(),
-        _ => None,
     }
 }
 
@@ -712,7 +712,7 @@ impl RuleRun<'_, '_, '_, '_> {
                 continue;
             }
             let mut ctx = self.ctx.new_inner_scope();
-            ctx.add_variable_from_value("item", value);
+            ctx.add_variable_as_val("item", Box::new(Shared(value)));
             if let Some(when) = &check.when {
                 let Some(Value::Bool(true)) =
                     self.eval(when, "when", "a boolean", &ctx, node, &path, out)
@@ -721,15 +721,16 @@ impl RuleRun<'_, '_, '_, '_> {
                 };
             }
             let mut failed = None;
-            let mut bound = Vec::new();
+            let mut bound: Vec<(&str, Box<dyn Val>)> = Vec::new();
             for (name, expr) in &check.lets {
-                // Each binding sees the previous ones.
+                // Each binding sees the previous ones. Values stay CEL values (no round trip
+                // through `Value`); copies of values from the file are views, not deep copies.
                 let mut scope = ctx.new_inner_scope();
                 for (n, v) in &bound {
-                    scope.add_variable_from_value(n as &str, Value::clone(v));
+                    scope.add_variable_as_val(*n, v.clone_as_boxed());
                 }
-                match expr.program.execute(&scope) {
-                    Ok(v) => bound.push((name.clone(), v)),
+                match Value::resolve_val(expr.program.expression(), &scope) {
+                    Ok(v) => bound.push((name.as_str(), v.into_owned())),
                     Err(e) => {
                         failed = Some(e);
                         break;
@@ -741,7 +742,7 @@ impl RuleRun<'_, '_, '_, '_> {
                 continue;
             }
             for (n, v) in bound {
-                ctx.add_variable_from_value(n, v);
+                ctx.add_variable_as_val(n, v);
             }
             if let Scope::Texts(places) = &check.scope {
                 self.match_texts(

@@ -18,6 +18,7 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
+use cel::extractors::This;
 use cel::objects::Key;
 use cel::{Context, ExecutionError, Value};
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
@@ -109,6 +110,31 @@ fn extreme_by(
     })
 }
 
+/// `text.matches(pattern)` with the pattern compiled once per thread.
+fn matches(text: &str, pattern: &str) -> Result<bool, ExecutionError> {
+    thread_local! {
+        static COMPILED: std::cell::RefCell<std::collections::HashMap<String, Result<regex::Regex, String>>> =
+            std::cell::RefCell::default();
+    }
+    COMPILED.with(|compiled| {
+        let mut compiled = compiled.borrow_mut();
+        // Patterns come from rules; bound the cache should a rule build them from data.
+        if compiled.len() > 256 {
+            compiled.clear();
+        }
+        let re = compiled
+            .entry(pattern.to_owned())
+            .or_insert_with(|| regex::Regex::new(pattern).map_err(|e| e.to_string()));
+        match re {
+            Ok(re) => Ok(re.is_match(text)),
+            Err(e) => Err(ExecutionError::function_error(
+                "matches",
+                format!("'{pattern}' not a valid regex:\n{e}"),
+            )),
+        }
+    })
+}
+
 /// Registers every extension function on a root context.
 pub(crate) fn register(ctx: &mut Context<'_, '_>, calendar: Arc<Calendar>) {
     let add = |ctx: &mut Context<'_, '_>, result: Result<(), cel::DeclarationError>| {
@@ -116,6 +142,15 @@ pub(crate) fn register(ctx: &mut Context<'_, '_>, calendar: Arc<Calendar>) {
         let _ = ctx;
         result.expect("extension function names do not clash with the standard library");
     };
+    // CEL's standard `matches`, except that a pattern is compiled once per thread rather than
+    // on every call (the `cel` crate's `regex` feature is off for this).
+    let r = ctx.add_function(
+        "matches",
+        |This(text): This<Arc<String>>, pattern: Arc<String>| -> Result<bool, ExecutionError> {
+            matches(&text, &pattern)
+        },
+    );
+    add(ctx, r);
     let r = ctx.add_function(
         "add_days",
         |t: Value, n: i64| -> Result<Value, ExecutionError> {

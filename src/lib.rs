@@ -6,6 +6,7 @@
 
 pub mod baseline;
 pub mod calendar;
+pub(crate) mod celval;
 pub mod config;
 pub mod engine;
 pub mod explain;
@@ -13,6 +14,7 @@ pub mod finding;
 pub mod fixtures;
 pub(crate) mod functions;
 pub mod law;
+pub mod lazy;
 pub mod reader;
 pub mod render;
 pub mod rule_tests;

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use cel::{Env, Program};
+use cel::Env;
 
 use crate::Severity;
 use crate::calendar::Calendar;
@@ -83,8 +83,8 @@ impl BuiltinCheck {
 /// A compiled CEL expression and where its text stands in the rule file.
 #[derive(Debug, Clone)]
 pub struct Expr {
-    /// The compiled program.
-    pub program: Arc<Program>,
+    /// The compiled program (built-in packs: compiled on first use).
+    pub program: crate::lazy::LazyProgram,
     /// The expression's text.
     pub text: String,
 }
@@ -422,11 +422,23 @@ fn content_start(source: &Source, span: &Span) -> usize {
     tree::string_content_start(&source.text, span).0
 }
 
+/// Whether a source is one of the packs embedded in the binary (compiled lazily).
+pub(crate) fn is_builtin(source: &Source) -> bool {
+    source.name.starts_with("<builtin>/")
+}
+
 /// Compiles a CEL expression; syntax errors point at their line and column in the rule file.
+/// Built-in packs' expressions are compiled on first use (see `crate::lazy`).
 fn compile_expr(text: &str, at: usize, source: &Source, problems: &Problems) -> Option<Expr> {
+    if is_builtin(source) {
+        return Some(Expr {
+            program: crate::lazy::LazyProgram::deferred(text),
+            text: text.to_owned(),
+        });
+    }
     match cel_env().compile(text) {
         Ok(program) => Some(Expr {
-            program: Arc::new(program),
+            program: crate::lazy::LazyProgram::compiled(program),
             text: text.to_owned(),
         }),
         Err(errors) => {
@@ -887,7 +899,16 @@ fn compile_lets(reader: &TableReader<'_>, source: &Source) -> Vec<(String, Expr)
     while !pending.is_empty() {
         let done: BTreeSet<&String> = ordered.iter().map(|(n, _)| n).collect();
         let ready = pending.iter().position(|(name, expr, _)| {
-            expr.program.references().variables().iter().all(|v| {
+            // Built-in (lazy) expressions are ordered by the names their text uses, without
+            // compiling them; a test checks this gives the same order as the compiled ones.
+            let compiled;
+            let variables: Vec<&str> = if is_builtin(source) {
+                crate::lazy::variables(&expr.text)
+            } else {
+                compiled = expr.program.references();
+                compiled.variables()
+            };
+            variables.iter().all(|v| {
                 *v == name.as_str() || !names.contains(*v) || done.contains(&v.to_string())
             })
         });

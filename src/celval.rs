@@ -1,0 +1,381 @@
+//! A manifest's CEL values, built once per file straight from the spanned tree, and a borrowed
+//! view of a value so that every rule binds `item`, `plan`, `params` … without copying them.
+//!
+//! `cel` 0.15 stores variables as `Box<dyn Val>`; binding a [`cel::Value`] converts (deep
+//! copies) it on every bind. Binding a [`Shared`] view of a value built once costs nothing.
+
+use std::fmt;
+
+use cel::Value;
+use cel::common::traits::{
+    Adder, Comparer, Container, Divider, Indexer, Iterable, Modder, Multiplier, Negator, Sizer,
+    Subtractor, Zeroer,
+};
+use cel::common::types::{self, CelList, CelMap, CelMapKey, CelString, Type};
+use cel::common::value::{Builtin, BuiltinRef, Val};
+
+use crate::functions;
+use crate::tree::{DocPath, Node, NodeValue, Segment};
+
+/// A borrowed CEL value that behaves exactly as the value it points to: every method of
+/// [`Val`] delegates to it (so type checks, downcasts and operators see the original).
+pub(crate) struct Shared<'a>(pub(crate) &'a (dyn Val + 'a));
+
+impl fmt::Debug for Shared<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
+impl<'a> Val for Shared<'a> {
+    fn get_type(&self) -> &Type {
+        self.0.get_type()
+    }
+
+    fn cel_type() -> &'static Type {
+        // Only asked of types named in overload declarations, which this one never is.
+        &types::DYN_TYPE
+    }
+
+    fn as_adder<'b, 'v>(&'b self) -> Option<&'b (dyn Adder + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_adder()
+    }
+
+    fn as_comparer(&self) -> Option<&dyn Comparer> {
+        self.0.as_comparer()
+    }
+
+    fn as_container(&self) -> Option<&dyn Container> {
+        self.0.as_container()
+    }
+
+    fn as_divider<'b, 'v>(&'b self) -> Option<&'b (dyn Divider + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_divider()
+    }
+
+    fn as_indexer<'b, 'v>(&'b self) -> Option<&'b (dyn Indexer + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_indexer()
+    }
+
+    fn into_indexer<'v>(self: Box<Self>) -> Option<Box<dyn Indexer + 'v>>
+    where
+        Self: 'v,
+    {
+        // Consuming a borrowed value means owning a copy of it.
+        self.0.clone_as_boxed().into_indexer()
+    }
+
+    fn as_iterable<'b, 'v>(&'b self) -> Option<&'b (dyn Iterable + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_iterable()
+    }
+
+    fn as_modder<'b, 'v>(&'b self) -> Option<&'b (dyn Modder + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_modder()
+    }
+
+    fn as_multiplier<'b, 'v>(&'b self) -> Option<&'b (dyn Multiplier + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_multiplier()
+    }
+
+    fn as_negator<'b, 'v>(&'b self) -> Option<&'b (dyn Negator + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_negator()
+    }
+
+    fn as_sizer(&self) -> Option<&dyn Sizer> {
+        self.0.as_sizer()
+    }
+
+    fn as_subtractor<'b, 'v>(&'b self) -> Option<&'b (dyn Subtractor + 'v)>
+    where
+        Self: 'v,
+    {
+        self.0.as_subtractor()
+    }
+
+    fn as_zeroer(&self) -> Option<&dyn Zeroer> {
+        self.0.as_zeroer()
+    }
+
+    fn equals(&self, other: &dyn Val) -> bool {
+        self.0.equals(other)
+    }
+
+    fn clone_as_boxed<'v>(&self) -> Box<dyn Val + 'v>
+    where
+        Self: 'v,
+    {
+        Box::new(Shared(self.0))
+    }
+
+    fn as_any(&self) -> Option<&dyn std::any::Any> {
+        self.0.as_any()
+    }
+
+    fn as_builtin<'b, 'v>(&'b self) -> BuiltinRef<'b, 'v>
+    where
+        Self: 'v,
+    {
+        self.0.as_builtin()
+    }
+
+    fn into_builtin<'v>(self: Box<Self>) -> Option<Builtin<'v>>
+    where
+        Self: 'v,
+    {
+        // `as_builtin` answers for the original, so this must too: with an owned copy.
+        self.0.clone_as_boxed().into_builtin()
+    }
+}
+
+/// A value converted for binding (scalars, and rule parameters once per rule).
+fn scalar(value: Value) -> Box<dyn Val> {
+    // Every scalar the tree holds converts; `null` stands in should that ever change.
+    match Box::<dyn Val>::try_from(value) {
+        Ok(v) => v,
+        Err(_) => Box::new(types::CelNull),
+    }
+}
+
+/// Builds the CEL value of a node: the same value as `engine::to_cel` gives, converted, but
+/// without the intermediate [`Value`] and its copies. Tables get `_path` and `_order`, and
+/// invalid values are left out.
+pub(crate) fn node_val(node: &Node, invalid: &[DocPath], path: &DocPath) -> Box<dyn Val> {
+    let mut walk = Walk {
+        invalid,
+        path: path.clone(),
+        text: path.to_string(),
+    };
+    walk.val(node)
+}
+
+struct Walk<'i> {
+    invalid: &'i [DocPath],
+    /// Kept only when there are invalid values to leave out.
+    path: DocPath,
+    /// The path as `DocPath`'s `Display` writes it.
+    text: String,
+}
+
+impl Walk<'_> {
+    fn enter(&mut self, segment: Segment) -> (usize, bool) {
+        let len = self.text.len();
+        match &segment {
+            Segment::Key(k) if self.text.is_empty() => self.text.push_str(k),
+            Segment::Key(k) => {
+                self.text.push('.');
+                self.text.push_str(k);
+            }
+            Segment::Index(i) => {
+                use std::fmt::Write;
+                let _ = write!(self.text, "[{i}]");
+            }
+        }
+        if self.invalid.is_empty() {
+            return (len, false);
+        }
+        self.path.0.push(segment);
+        (len, self.invalid.contains(&self.path))
+    }
+
+    fn leave(&mut self, len: usize) {
+        self.text.truncate(len);
+        if !self.invalid.is_empty() {
+            self.path.0.pop();
+        }
+    }
+
+    fn val(&mut self, node: &Node) -> Box<dyn Val> {
+        match &node.value {
+            NodeValue::String(s) => Box::new(CelString::from(s.clone())),
+            NodeValue::Integer(i) => scalar(Value::Int(*i)),
+            NodeValue::Float(f) => scalar(Value::Float(*f)),
+            NodeValue::Bool(b) => scalar(Value::Bool(*b)),
+            NodeValue::Date(d) => scalar(functions::date_value(*d)),
+            NodeValue::DateTime(dt) => scalar(functions::datetime_value(*dt)),
+            NodeValue::OffsetDateTime(s) => Box::new(CelString::from(s.clone())),
+            NodeValue::Time(t) => Box::new(CelString::from(t.to_string())),
+            NodeValue::Array(items) => {
+                let mut list: Vec<Box<dyn Val>> = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let (len, skip) = self.enter(Segment::Index(i));
+                    if !skip {
+                        list.push(self.val(item));
+                    }
+                    self.leave(len);
+                }
+                Box::new(CelList::from(list))
+            }
+            NodeValue::Table(entries) => {
+                let mut map = std::collections::HashMap::with_capacity(entries.len() + 2);
+                for entry in entries {
+                    let (len, skip) = self.enter(Segment::Key(entry.key.clone()));
+                    if !skip {
+                        map.insert(CelMapKey::from(entry.key.clone()), self.val(&entry.node));
+                    }
+                    self.leave(len);
+                }
+                map.insert(
+                    CelMapKey::from("_path".to_owned()),
+                    Box::new(CelString::from(format!("/{}", self.text))),
+                );
+                // Document order, for rules that compare an entry with the ones before it.
+                map.insert(
+                    CelMapKey::from("_order".to_owned()),
+                    scalar(Value::Int(node.span.start as i64)),
+                );
+                Box::new(CelMap::from(map))
+            }
+        }
+    }
+}
+
+/// A top-level value of a manifest, converted once.
+enum Top {
+    /// A `[table]`: one item of its scope.
+    Table(Box<dyn Val>),
+    /// An array (`[[entry]]`s): its elements that are not invalid, in order.
+    Array(Vec<Box<dyn Val>>),
+    /// Anything else (`schema = "…"`).
+    Other(Box<dyn Val>),
+}
+
+/// The CEL values of one manifest: every top-level value converted once. `plan`, `entries` and
+/// every scope's items are views of these, so no rule converts or copies them again.
+pub(crate) struct FileVals {
+    /// Per top-level key that is not invalid, in document order.
+    top: Vec<(String, Top)>,
+    /// The span start of the document (its `_order`).
+    order: usize,
+}
+
+impl FileVals {
+    /// Converts a document, leaving out invalid values.
+    pub(crate) fn new(doc: &Node, invalid: &[DocPath]) -> FileVals {
+        let root = DocPath::default();
+        let mut top = Vec::new();
+        for entry in doc.entries() {
+            let path = root.key(&entry.key);
+            if invalid.contains(&path) {
+                continue;
+            }
+            let value = match &entry.node.value {
+                NodeValue::Table(_) => Top::Table(node_val(&entry.node, invalid, &path)),
+                NodeValue::Array(items) => Top::Array(
+                    items
+                        .iter()
+                        .enumerate()
+                        .filter(|(i, _)| !invalid.contains(&path.index(*i)))
+                        .map(|(i, n)| node_val(n, invalid, &path.index(i)))
+                        .collect(),
+                ),
+                _ => Top::Other(node_val(&entry.node, invalid, &path)),
+            };
+            top.push((entry.key.clone(), value));
+        }
+        FileVals {
+            top,
+            order: doc.span.start,
+        }
+    }
+
+    /// A [`Value`] as a CEL value, converted once (rule parameters).
+    pub(crate) fn value(value: Value) -> Box<dyn Val> {
+        scalar(value)
+    }
+
+    /// `plan`: the whole document (as `engine::to_cel` writes it).
+    pub(crate) fn plan(&self) -> Box<dyn Val + '_> {
+        let mut map = std::collections::HashMap::with_capacity(self.top.len() + 2);
+        for (key, value) in &self.top {
+            let val: Box<dyn Val + '_> = match value {
+                Top::Table(v) | Top::Other(v) => Box::new(Shared(&**v)),
+                Top::Array(items) => Box::new(CelList::from(
+                    items
+                        .iter()
+                        .map(|v| Box::new(Shared(&**v)) as Box<dyn Val + '_>)
+                        .collect::<Vec<_>>(),
+                )),
+            };
+            map.insert(CelMapKey::from(key.clone()), val);
+        }
+        map.insert(
+            CelMapKey::from("_path".to_owned()),
+            Box::new(CelString::from("/".to_owned())),
+        );
+        map.insert(
+            CelMapKey::from("_order".to_owned()),
+            scalar(Value::Int(self.order as i64)),
+        );
+        Box::new(CelMap::from(map))
+    }
+
+    /// `entries`: every entry of every array of tables, in document order.
+    pub(crate) fn entries(&self, doc: &Node) -> Box<dyn Val + '_> {
+        let mut list: Vec<Box<dyn Val + '_>> = Vec::new();
+        for (key, value) in &self.top {
+            let Top::Array(items) = value else { continue };
+            let all_tables = doc.get(key).is_some_and(|n| match &n.value {
+                NodeValue::Array(nodes) => {
+                    nodes.iter().all(|i| matches!(i.value, NodeValue::Table(_)))
+                }
+                _ => false,
+            });
+            if all_tables {
+                list.extend(items.iter().map(|v| Box::new(Shared(&**v)) as Box<dyn Val>));
+            }
+        }
+        Box::new(CelList::from(list))
+    }
+
+    /// The items of a top-level table: the `[table]` itself, or each table of its array, with
+    /// their paths and nodes.
+    pub(crate) fn table_items<'a>(
+        &'a self,
+        doc: &'a Node,
+        invalid: &[DocPath],
+        table: &str,
+    ) -> Vec<(DocPath, &'a Node, &'a (dyn Val + 'a))> {
+        let Some(node) = doc.get(table) else {
+            return Vec::new();
+        };
+        let path = DocPath::default().key(table);
+        if invalid.iter().any(|p| path.starts_with(p)) {
+            return Vec::new();
+        }
+        let Some((_, value)) = self.top.iter().find(|(k, _)| k == table) else {
+            return Vec::new();
+        };
+        match (&node.value, value) {
+            (NodeValue::Table(_), Top::Table(v)) => vec![(path, node, &**v)],
+            (NodeValue::Array(nodes), Top::Array(values)) => nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, n)| matches!(n.value, NodeValue::Table(_)))
+                .zip(values.iter())
+                .map(|((i, n), v)| (path.index(i), n, &**v))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}

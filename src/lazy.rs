@@ -1,0 +1,107 @@
+//! CEL programs compiled on first use. Compiling is the bulk of a run's start-up (the `cel`
+//! crate's ANTLR parser costs about a million instructions per expression) and a check of one
+//! file uses a fraction of the built-in catalogue's expressions — messages are rendered in
+//! one language and only for rules that fire. The built-in packs are compiled lazily; their
+//! expressions are known to compile (a test compiles every one). User rule files are compiled
+//! when loaded, so that their syntax errors point into the file before anything is checked.
+
+use std::fmt;
+use std::ops::Deref;
+use std::sync::{Arc, OnceLock};
+
+use cel::Program;
+
+use crate::rules::cel_env;
+
+/// A compiled CEL program, or the text to compile on first use.
+#[derive(Clone)]
+pub struct LazyProgram(Arc<Inner>);
+
+struct Inner {
+    text: String,
+    program: OnceLock<Program>,
+}
+
+impl LazyProgram {
+    /// A program compiled already.
+    pub(crate) fn compiled(program: Program) -> LazyProgram {
+        LazyProgram(Arc::new(Inner {
+            text: String::new(),
+            program: OnceLock::from(program),
+        }))
+    }
+
+    /// A program compiled from `text` when first used.
+    pub(crate) fn deferred(text: &str) -> LazyProgram {
+        LazyProgram(Arc::new(Inner {
+            text: text.to_owned(),
+            program: OnceLock::new(),
+        }))
+    }
+
+    /// Whether it has been compiled (for tests).
+    pub fn is_compiled(&self) -> bool {
+        self.0.program.get().is_some()
+    }
+}
+
+impl Deref for LazyProgram {
+    type Target = Program;
+
+    fn deref(&self) -> &Program {
+        self.0.program.get_or_init(|| {
+            cel_env().compile(&self.0.text).unwrap_or_else(|_| {
+                // Built-in expressions compile (tested); should one not, it evaluates to an
+                // error that the engine reports against its rule instead of failing the run.
+                // (An undeclared variable: a lone identifier always compiles.)
+                cel_env()
+                    .compile("__hegui_expression_does_not_compile__")
+                    .expect("an identifier compiles")
+            })
+        })
+    }
+}
+
+impl fmt::Debug for LazyProgram {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.program.get() {
+            Some(p) => fmt::Debug::fmt(p, f),
+            None => write!(f, "LazyProgram({:?})", self.0.text),
+        }
+    }
+}
+
+/// The identifiers an expression's text may reference as variables: names not preceded by
+/// `.` and outside string literals. A superset of what the compiled program references, used
+/// to order `let` bindings without compiling them.
+pub(crate) fn variables(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == b'"' || c == b'\'' {
+            // Skip a string literal (escapes included; raw and triple-quoted strings end at the
+            // same quote as far as identifiers are concerned).
+            i += 1;
+            while i < bytes.len() && bytes[i] != c {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            i += 1;
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == b'_' {
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            let member = text[..start].trim_end().ends_with('.');
+            if !member {
+                out.push(&text[start..i]);
+            }
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
