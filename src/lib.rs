@@ -13,6 +13,7 @@ pub(crate) mod functions;
 pub mod law;
 pub mod reader;
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod shape;
 pub mod source;
@@ -137,6 +138,8 @@ pub struct Run {
     pub files: usize,
     /// Every finding, sorted by (file, position, rule id, message).
     pub findings: Vec<Finding>,
+    /// The manifests checked, in the order found (reports list and hash them).
+    pub inputs: Vec<PathBuf>,
 }
 
 /// Checks files and folders: folders are walked for manifests (honouring `.gitignore`), files
@@ -159,12 +162,17 @@ pub fn check_paths(engine: &Engine, paths: &[PathBuf]) -> Run {
         })
         .collect();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let inputs: Vec<PathBuf> = discovered
+        .iter()
+        .filter_map(|d| match d {
+            walk::Discovered::File(path) => Some(path.clone()),
+            walk::Discovered::Error { .. } => None,
+        })
+        .collect();
     Run {
-        files: discovered
-            .iter()
-            .filter(|d| matches!(d, walk::Discovered::File(_)))
-            .count(),
+        files: inputs.len(),
         findings,
+        inputs,
     }
 }
 
