@@ -348,7 +348,7 @@ fn findings(h: &mut Html, r: &Report) {
                     };
                     h.el("span", &[("class", class)], &r.label(zh, en));
                     h.close("h4");
-                    law_text(h, r, &a.text);
+                    law_text(h, r, &a.text, a.verified);
                     if !a.summary.zh.is_empty() {
                         h.open("div", &[("class", "gist-line")]);
                         h.el("span", &[("class", "k")], &r.label("要点", "In short"));
@@ -400,14 +400,20 @@ fn findings(h: &mut Html, r: &Report) {
 
 /// The article's words: Chinese (authoritative) always; the English translation in English
 /// or bilingual reports.
-fn law_text(h: &mut Html, r: &Report, t: &Text) {
+fn law_text(h: &mut Html, r: &Report, t: &Text, verified: bool) {
+    // The article's own words in corner brackets, as Chinese legal writing quotes them.
+    let zh = if verified {
+        format!("「{}」", t.zh)
+    } else {
+        t.zh.clone()
+    };
     match r.languages {
         Languages::Zh => {
-            h.el("blockquote", &[("class", "law"), ("lang", "zh-CN")], &t.zh);
+            h.el("blockquote", &[("class", "law"), ("lang", "zh-CN")], &zh);
         }
         Languages::En | Languages::Both => {
             h.raw("<blockquote class=\"law\"><div class=\"bi\">");
-            h.el("div", &[("lang", "zh-CN")], &t.zh);
+            h.el("div", &[("lang", "zh-CN")], &zh);
             h.el("div", &[("lang", "en"), ("class", "translation")], &t.en);
             h.raw("</div></blockquote>");
         }

@@ -168,7 +168,11 @@ fn findings(o: &mut String, r: &Report) {
                         r.label("要旨，非原文", "gist, not the words")
                     };
                     let _ = writeln!(o, "#### {} ({badge})\n", t(r, &a.heading));
-                    let _ = writeln!(o, "> {}", escape(&a.text.zh));
+                    if a.verified {
+                        let _ = writeln!(o, "> 「{}」", escape(&a.text.zh));
+                    } else {
+                        let _ = writeln!(o, "> {}", escape(&a.text.zh));
+                    }
                     if r.languages != Languages::Zh {
                         let _ = writeln!(o, ">\n> *{}*", escape(&a.text.en));
                     }
