@@ -102,7 +102,15 @@ fn write_report(out: &Path, name: &str, lang: &str) -> PathBuf {
     let status = assert_cmd::Command::cargo_bin("hegui")
         .unwrap()
         .env("NO_COLOR", "1")
-        .args(["report", "fixtures/examples", "--today", "2026-11-22", "--lang", lang, "-o"])
+        .args([
+            "report",
+            "fixtures/examples",
+            "--today",
+            "2026-11-22",
+            "--lang",
+            lang,
+            "-o",
+        ])
         .arg(&path)
         .output()
         .unwrap();
@@ -124,7 +132,9 @@ fn the_report_renders_in_chromium_without_network() {
     .unwrap();
     let (_, log) = run(&out, "control", &control, &["--dump-dom"]);
     assert!(
-        page_requests(&log).iter().any(|u| u.contains("example.invalid")),
+        page_requests(&log)
+            .iter()
+            .any(|u| u.contains("example.invalid")),
         "the NetLog check does not see page requests: {:?}",
         page_requests(&log)
     );
@@ -132,38 +142,73 @@ fn the_report_renders_in_chromium_without_network() {
     let report = write_report(&out, "report.html", "zh");
     let (dom, log) = run(&out, "report", &report, &["--dump-dom"]);
     std::fs::write(out.join("report.dom.html"), &dom).unwrap();
-    assert_eq!(page_requests(&log), Vec::<String>::new(), "the report made requests");
+    assert_eq!(
+        page_requests(&log),
+        Vec::<String>::new(),
+        "the report made requests"
+    );
 
     // The rendered DOM: every section, every finding, a timeline per plan with its marks.
-    for id in ["summary", "findings", "waivers", "controls", "timeline", "reproducibility"] {
-        assert!(dom.contains(&format!("<section id=\"{id}\">")), "no section {id} in the DOM");
+    for id in [
+        "summary",
+        "findings",
+        "waivers",
+        "controls",
+        "timeline",
+        "reproducibility",
+    ] {
+        assert!(
+            dom.contains(&format!("<section id=\"{id}\">")),
+            "no section {id} in the DOM"
+        );
     }
     assert_eq!(dom.matches("<svg class=\"timeline\"").count(), 5);
-    assert!(dom.matches("<rect class=\"bar\"").count() >= 20, "timeline windows drawn");
-    assert!(dom.contains("class=\"t-closure blamed\""), "a blamed closure day");
+    assert!(
+        dom.matches("<rect class=\"bar\"").count() >= 20,
+        "timeline windows drawn"
+    );
+    assert!(
+        dom.contains("class=\"t-closure blamed\""),
+        "a blamed closure day"
+    );
     assert!(dom.matches("<article class=\"finding").count() >= 20);
     assert!(dom.contains("<blockquote class=\"law\""));
     // Nothing in the DOM points outside the page; no script ran or exists.
-    for needle in [" src=", "<script", "<link", "<iframe", "<object", "url(", "@import"] {
+    for needle in [
+        " src=", "<script", "<link", "<iframe", "<object", "url(", "@import",
+    ] {
         assert!(!dom.contains(needle), "the DOM holds {needle}");
     }
     for href in dom.split(" href=\"").skip(1) {
-        assert!(href.starts_with('#'), "a link leaves the page: {}", &href[..href.len().min(60)]);
+        assert!(
+            href.starts_with('#'),
+            "a link leaves the page: {}",
+            &href[..href.len().min(60)]
+        );
     }
 
     // Screenshots, for people: the first screen and the whole report.
-    for (name, size) in [("report.png", "1280,1800"), ("report-full.png", "1280,17000")] {
+    for (name, size) in [
+        ("report.png", "1280,1800"),
+        ("report-full.png", "1280,17000"),
+    ] {
         let png = out.join(name);
         let _ = std::fs::remove_file(&png);
         let (_, log) = run(
             &out,
             name,
             &report,
-            &[&format!("--screenshot={}", png.display()), &format!("--window-size={size}")],
+            &[
+                &format!("--screenshot={}", png.display()),
+                &format!("--window-size={size}"),
+            ],
         );
         assert_eq!(page_requests(&log), Vec::<String>::new());
         let bytes = std::fs::read(&png).expect("a screenshot");
-        assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 50_000, "{name}");
+        assert!(
+            bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.len() > 50_000,
+            "{name}"
+        );
     }
     // The bilingual report renders too.
     let both = write_report(&out, "report-both.html", "both");

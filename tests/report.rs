@@ -46,15 +46,71 @@ fn check_json(args: &[&str]) -> serde_json::Value {
 
 /// Every tag the HTML renderer writes; anything else is markup that came from somewhere else.
 const TAGS: &[&str] = &[
-    "html", "head", "meta", "title", "style", "body", "header", "nav", "ol", "ul", "li", "a",
-    "section", "h1", "h2", "h3", "h4", "p", "div", "span", "strong", "code", "br", "table",
-    "thead", "tbody", "tr", "th", "td", "blockquote", "article", "pre", "mark", "svg", "g",
-    "rect", "line", "path", "text",
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "header",
+    "nav",
+    "ol",
+    "ul",
+    "li",
+    "a",
+    "section",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "p",
+    "div",
+    "span",
+    "strong",
+    "code",
+    "br",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "blockquote",
+    "article",
+    "pre",
+    "mark",
+    "svg",
+    "g",
+    "rect",
+    "line",
+    "path",
+    "text",
 ];
 const ATTRIBUTES: &[&str] = &[
-    "class", "id", "href", "lang", "title", "charset", "http-equiv", "content", "name", "xmlns",
-    "viewBox", "role", "aria-label", "x", "y", "x1", "x2", "y1", "y2", "width", "height", "rx",
-    "d", "text-anchor",
+    "class",
+    "id",
+    "href",
+    "lang",
+    "title",
+    "charset",
+    "http-equiv",
+    "content",
+    "name",
+    "xmlns",
+    "viewBox",
+    "role",
+    "aria-label",
+    "x",
+    "y",
+    "x1",
+    "x2",
+    "y1",
+    "y2",
+    "width",
+    "height",
+    "rx",
+    "d",
+    "text-anchor",
 ];
 
 /// Scans every tag of a document: each must be one the renderer writes, with attributes it
@@ -79,17 +135,28 @@ fn scan_tags(html: &str) -> Vec<String> {
         assert!(TAGS.contains(&name), "unexpected tag <{name}> in `<{tag}>`");
         seen.push(name.to_owned());
         let mut attrs = &tag[name_end..];
-        assert!(!closing || attrs.is_empty(), "attributes on a closing tag: {tag}");
+        assert!(
+            !closing || attrs.is_empty(),
+            "attributes on a closing tag: {tag}"
+        );
         while !attrs.trim().is_empty() {
             attrs = attrs.trim_start();
-            let eq = attrs.find("=\"").unwrap_or_else(|| panic!("bad attribute in <{tag}>"));
+            let eq = attrs
+                .find("=\"")
+                .unwrap_or_else(|| panic!("bad attribute in <{tag}>"));
             let attr = &attrs[..eq];
-            assert!(ATTRIBUTES.contains(&attr), "unexpected attribute {attr} in <{tag}>");
+            assert!(
+                ATTRIBUTES.contains(&attr),
+                "unexpected attribute {attr} in <{tag}>"
+            );
             let value_end = attrs[eq + 2..].find('"').expect("unclosed attribute") + eq + 2;
             let value = &attrs[eq + 2..value_end];
             assert!(!value.contains('<'), "raw < in attribute value of <{tag}>");
             if attr == "href" {
-                assert!(value.starts_with('#'), "a link that leaves the page: {value}");
+                assert!(
+                    value.starts_with('#'),
+                    "a link that leaves the page: {value}"
+                );
             }
             attrs = &attrs[value_end + 1..];
         }
@@ -143,7 +210,11 @@ fn no_manifest_string_reaches_the_html_as_markup() {
         let (html, code) = report(dir.path(), "r.html", &[plan, "--lang", lang]);
         assert_eq!(code, 1, "the hostile plan has active errors");
         let tags = scan_tags(&html);
-        assert_eq!(tags.iter().filter(|t| *t == "style").count(), 2, "one <style> and its end");
+        assert_eq!(
+            tags.iter().filter(|t| *t == "style").count(),
+            2,
+            "one <style> and its end"
+        );
         let lower = html.to_lowercase();
         assert!(!lower.contains("<script") && !lower.contains("<img"));
         // The stylesheet is exactly ours: `</style>` in the data did not end it.
@@ -169,7 +240,11 @@ fn no_manifest_string_reaches_the_html_as_markup() {
 fn no_manifest_string_reaches_the_markdown_as_markup() {
     let dir = tempfile::tempdir().unwrap();
     let plan = hostile(dir.path());
-    let (md, code) = report(dir.path(), "r.md", &[plan.to_str().unwrap(), "--lang", "both"]);
+    let (md, code) = report(
+        dir.path(),
+        "r.md",
+        &[plan.to_str().unwrap(), "--lang", "both"],
+    );
     assert_eq!(code, 1);
     // Outside code fences no `<` at all: no HTML reaches a pull-request comment.
     let mut fence: Option<String> = None;
@@ -190,9 +265,17 @@ fn no_manifest_string_reaches_the_markdown_as_markup() {
 fn the_waiver_register_has_every_status() {
     let dir = tempfile::tempdir().unwrap();
     let plan = hostile(dir.path());
-    let (md, _) = report(dir.path(), "r.md", &[plan.to_str().unwrap(), "--lang", "en"]);
+    let (md, _) = report(
+        dir.path(),
+        "r.md",
+        &[plan.to_str().unwrap(), "--lang", "en"],
+    );
     let register = section(&md, "## 3.", "## 4.");
-    let rows: Vec<&str> = register.lines().filter(|l| l.starts_with("| ")).skip(1).collect();
+    let rows: Vec<&str> = register
+        .lines()
+        .filter(|l| l.starts_with("| "))
+        .skip(1)
+        .collect();
     assert_eq!(rows.len(), 4, "{register}");
     let row = |rule: &str| {
         rows.iter()
@@ -211,7 +294,10 @@ fn the_waiver_register_has_every_status() {
     assert!(waived.contains("ACC001"), "{waived}");
     let tag = waived.split(' ').next().unwrap();
     assert!(md.contains(&format!("**{tag}** · error · `ACC001`")));
-    assert!(md.contains("Waiver: &lt;script&gt;alert\\(3\\)") || md.contains("Waiver: &lt;script&gt;alert(3)"));
+    assert!(
+        md.contains("Waiver: &lt;script&gt;alert\\(3\\)")
+            || md.contains("Waiver: &lt;script&gt;alert(3)")
+    );
     // Expired, unknown rule, incomplete: each linked to the WVR finding that reports it.
     assert!(row("NTC001").contains("| expired |") && row("NTC001").contains("WVR003"));
     assert!(row("XYZ999").contains("invalid (unknown rule)") && row("XYZ999").contains("WVR002"));
@@ -238,36 +324,68 @@ fn html_report_of_the_examples() {
     let (html, code) = report(dir.path(), "report.html", &["fixtures/examples"]);
     assert_eq!(code, 1, "exit status as check: the examples hold errors");
     scan_tags(&html);
-    for id in ["summary", "findings", "waivers", "controls", "timeline", "reproducibility"] {
-        assert!(html.contains(&format!("<section id=\"{id}\">")), "section {id}");
+    for id in [
+        "summary",
+        "findings",
+        "waivers",
+        "controls",
+        "timeline",
+        "reproducibility",
+    ] {
+        assert!(
+            html.contains(&format!("<section id=\"{id}\">")),
+            "section {id}"
+        );
     }
-    assert!(html.contains("content=\"default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;"));
+    assert!(
+        html.contains("content=\"default-src &#39;none&#39;; style-src &#39;unsafe-inline&#39;")
+    );
     assert!(html.contains("@media print") && html.contains("size: A4"));
     // Every finding of `check`, once, numbered.
     let json = check_json(&["fixtures/examples"]);
     let diags = json["diagnostics"].as_array().unwrap();
-    assert_eq!(html.matches("<article class=\"finding").count(), diags.len());
+    assert_eq!(
+        html.matches("<article class=\"finding").count(),
+        diags.len()
+    );
     for (i, d) in diags.iter().enumerate() {
         let tag = format!("id=\"F{}\"", i + 1);
         let at = html.find(&tag).unwrap_or_else(|| panic!("no {tag}"));
         let card = &html[at..at + html[at..].find("</article>").unwrap()];
-        assert!(card.contains(&format!("<code class=\"rule\">{}</code>", d["rule"].as_str().unwrap())));
+        assert!(card.contains(&format!(
+            "<code class=\"rule\">{}</code>",
+            d["rule"].as_str().unwrap()
+        )));
     }
     // By authority: EC 16 with the article's own words, its NTC001 findings under it.
     let ec16 = html.find("第十六条").expect("EC 16");
-    assert!(html[ec16..].contains("「电子商务经营者自行终止从事电子商务的，应当提前三十日在首页显著位置持续公示有关信息。」"));
+    assert!(html[ec16..].contains(
+        "「电子商务经营者自行终止从事电子商务的，应当提前三十日在首页显著位置持续公示有关信息。」"
+    ));
     assert!(html.contains("<span class=\"code practice\">惯例</span>"));
     // The summary: five plans, the counts, the verdict.
     assert!(html.contains("<p class=\"verdict fail\">"));
     assert_eq!(html.matches("<td class=\"tag\">P").count(), 5);
     let s = &json["summary"];
-    assert!(html.contains(&format!("<div class=\"card error\"><span class=\"n\">{}</span>", s["error"])));
+    assert!(html.contains(&format!(
+        "<div class=\"card error\"><span class=\"n\">{}</span>",
+        s["error"]
+    )));
     // A timeline per plan; the windows the findings blame are marked with their rule.
     assert_eq!(html.matches("<svg class=\"timeline\"").count(), 5);
     assert!(html.contains("⚠ F") && html.contains("NTC001</text>"));
-    assert!(html.matches("class=\"t-cooling blamed\"").count() >= 2, "ACC001 blames the cooling period");
-    assert!(html.contains("申请注销 + 冷却期 15 日"), "cooling days come from ACC001's parameters");
-    assert!(html.contains("平台保留数据 60 日"), "retention comes from DAT009's parameters");
+    assert!(
+        html.matches("class=\"t-cooling blamed\"").count() >= 2,
+        "ACC001 blames the cooling period"
+    );
+    assert!(
+        html.contains("申请注销 + 冷却期 15 日"),
+        "cooling days come from ACC001's parameters"
+    );
+    assert!(
+        html.contains("平台保留数据 60 日"),
+        "retention comes from DAT009's parameters"
+    );
     // Controls: the compliant account plan holds ACC001.
     let acc001 = html.find("<code>ACC001</code>").unwrap();
     let row = &html[acc001..acc001 + html[acc001..].find("</tr>").unwrap()];
@@ -286,7 +404,11 @@ fn html_report_of_the_examples() {
 #[test]
 fn markdown_report_of_the_examples() {
     let dir = tempfile::tempdir().unwrap();
-    let (md, code) = report(dir.path(), "report.md", &["fixtures/examples", "--lang", "en"]);
+    let (md, code) = report(
+        dir.path(),
+        "report.md",
+        &["fixtures/examples", "--lang", "en"],
+    );
     assert_eq!(code, 1);
     for heading in [
         "## 1. Summary",
@@ -304,7 +426,12 @@ fn markdown_report_of_the_examples() {
     assert!(md.contains("Gate: **FAIL**"));
     // The timeline as a table, sorted by date, blamed rows marked.
     let timeline = section(&md, "## 5.", "## 6.");
-    assert_eq!(timeline.matches("| Date | Item | Event | Findings |").count(), 5);
+    assert_eq!(
+        timeline
+            .matches("| Date | Item | Event | Findings |")
+            .count(),
+        5
+    );
     assert!(timeline.contains("| 2026-12-15 | svc-order | closure | ⚠ F"));
 }
 
@@ -322,20 +449,48 @@ fn timeline_table_of_the_combined_plan() {
 #[test]
 fn exit_status_and_languages() {
     let dir = tempfile::tempdir().unwrap();
-    let (_, code) = report(dir.path(), "a.html", &["fixtures/examples/compliant-account.plan.toml"]);
+    let (_, code) = report(
+        dir.path(),
+        "a.html",
+        &["fixtures/examples/compliant-account.plan.toml"],
+    );
     assert_eq!(code, 0);
-    let (_, code) = report(dir.path(), "b.html", &["fixtures/examples", "--fail-on", "never"]);
+    let (_, code) = report(
+        dir.path(),
+        "b.html",
+        &["fixtures/examples", "--fail-on", "never"],
+    );
     assert_eq!(code, 0);
-    let (html, code) = report(dir.path(), "c.html", &["fixtures/examples", "--select", "NTC"]);
+    let (html, code) = report(
+        dir.path(),
+        "c.html",
+        &["fixtures/examples", "--select", "NTC"],
+    );
     assert_eq!(code, 1);
     assert!(!html.contains("<code class=\"rule\">ACC001</code>"));
     // Both languages side by side, the English from a second evaluation.
-    let (both, _) = report(dir.path(), "d.html", &["fixtures/examples/account-winddown.plan.toml", "--lang", "both"]);
+    let (both, _) = report(
+        dir.path(),
+        "d.html",
+        &[
+            "fixtures/examples/account-winddown.plan.toml",
+            "--lang",
+            "both",
+        ],
+    );
     assert!(both.contains("内，早于") || both.contains("冷却期届满"));
     assert!(both.contains("inside its 7-day cooling period"));
     assert!(both.contains("<div class=\"bi\">"));
     // Deterministic: the same bytes twice.
-    let (again, _) = report(dir.path(), "e.html", &["fixtures/examples/account-winddown.plan.toml", "--lang", "both"]);
+    let (again, _) = report(
+        dir.path(),
+        "e.html",
+        &[
+            "fixtures/examples/account-winddown.plan.toml",
+            "--lang",
+            "both",
+        ],
+    );
     assert_eq!(both, again);
     // A report file must say what it is; `--lang both` is for reports only.
     let out = hegui()
@@ -344,6 +499,9 @@ fn exit_status_and_languages() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    let out = hegui().args(["check", "fixtures/examples", "--lang", "both"]).output().unwrap();
+    let out = hegui()
+        .args(["check", "fixtures/examples", "--lang", "both"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }

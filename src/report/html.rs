@@ -117,10 +117,31 @@ pub(crate) fn render(r: &Report) -> String {
         ],
     )
     .raw("\n");
-    h.void("meta", &[("name", "viewport"), ("content", "width=device-width, initial-scale=1")]).raw("\n");
-    h.void("meta", &[("name", "generator"), ("content", &format!("hegui {}", r.version))]).raw("\n");
-    h.el("title", &[], &r.label("hegui 合规审查报告", "hegui compliance review report")).raw("\n");
-    h.raw("<style>\n").raw(STYLE).raw("</style>\n</head>\n<body>\n");
+    h.void(
+        "meta",
+        &[
+            ("name", "viewport"),
+            ("content", "width=device-width, initial-scale=1"),
+        ],
+    )
+    .raw("\n");
+    h.void(
+        "meta",
+        &[
+            ("name", "generator"),
+            ("content", &format!("hegui {}", r.version)),
+        ],
+    )
+    .raw("\n");
+    h.el(
+        "title",
+        &[],
+        &r.label("hegui 合规审查报告", "hegui compliance review report"),
+    )
+    .raw("\n");
+    h.raw("<style>\n")
+        .raw(STYLE)
+        .raw("</style>\n</head>\n<body>\n");
 
     header(&mut h, r);
     summary(&mut h, r);
@@ -186,20 +207,33 @@ fn sev_class(s: Severity) -> &'static str {
 
 fn header(h: &mut Html, r: &Report) {
     h.raw("<header class=\"doc-head\">");
-    h.el("p", &[("class", "kicker")], &r.label("hegui 合规 · 合规审查报告", "hegui 合规 · compliance review report"));
+    h.el(
+        "p",
+        &[("class", "kicker")],
+        &r.label(
+            "hegui 合规 · 合规审查报告",
+            "hegui 合规 · compliance review report",
+        ),
+    );
     let titles: Vec<&str> = r.plans.iter().filter_map(|p| p.title.as_deref()).collect();
     let heading = match titles.as_slice() {
         [one] => (*one).to_owned(),
         _ => r.label(
             &format!("{} 份计划的合规审查", r.plans.len()),
-            &format!("Compliance review of {} plan{}", r.plans.len(), if r.plans.len() == 1 { "" } else { "s" }),
+            &format!(
+                "Compliance review of {} plan{}",
+                r.plans.len(),
+                if r.plans.len() == 1 { "" } else { "s" }
+            ),
         ),
     };
     h.el("h1", &[], &heading);
     h.open("p", &[("class", "meta")]);
     h.text(&r.label("审查基准日", "Reviewed as of")).text(" ");
     h.el("strong", &[], &r.today);
-    h.text(" · ").text(&r.label("规则", "rules")).text(&format!(" {} · ", r.rules_in_force));
+    h.text(" · ")
+        .text(&r.label("规则", "rules"))
+        .text(&format!(" {} · ", r.rules_in_force));
     h.text(&format!("hegui {}", r.version));
     h.close("p");
     verdict(h, r);
@@ -227,18 +261,35 @@ fn verdict(h: &mut Html, r: &Report) {
             .count()
     };
     let (class, text) = match r.threshold {
-        None => ("verdict pass", r.label("门禁：不设门槛（--fail-on never）", "Gate: never fails (--fail-on never)")),
+        None => (
+            "verdict pass",
+            r.label(
+                "门禁：不设门槛（--fail-on never）",
+                "Gate: never fails (--fail-on never)",
+            ),
+        ),
         Some(t) if r.failing => (
             "verdict fail",
             r.label(
-                &format!("门禁：不通过 — {} 个未豁免问题达到“{}”及以上", at_or_above(t), t.as_str()),
-                &format!("Gate: FAIL — {} active finding(s) at or above {}", at_or_above(t), t.as_str()),
+                &format!(
+                    "门禁：不通过 — {} 个未豁免问题达到“{}”及以上",
+                    at_or_above(t),
+                    Languages::Zh.severity(t)
+                ),
+                &format!(
+                    "Gate: FAIL — {} active finding(s) at or above {}",
+                    at_or_above(t),
+                    t.as_str()
+                ),
             ),
         ),
         Some(t) => (
             "verdict pass",
             r.label(
-                &format!("门禁：通过 — 没有达到“{}”及以上的未豁免问题", t.as_str()),
+                &format!(
+                    "门禁：通过 — 没有达到“{}”及以上的未豁免问题",
+                    Languages::Zh.severity(t)
+                ),
                 &format!("Gate: PASS — no active finding at or above {}", t.as_str()),
             ),
         ),
@@ -269,13 +320,16 @@ fn summary(h: &mut Html, r: &Report) {
         ("计划", "Plan"),
         ("主体", "Organization"),
         ("决定日", "Decided"),
-        ("文件", "File"),
+    ] {
+        h.el("th", &[], &r.label(zh, en));
+    }
+    for (zh, en) in [
         ("错误", "Err."),
         ("警告", "Warn."),
         ("提示", "Info"),
         ("豁免", "Waived"),
     ] {
-        h.el("th", &[], &r.label(zh, en));
+        h.el("th", &[("class", "count")], &r.label(zh, en));
     }
     h.raw("</tr></thead><tbody>");
     for (i, p) in r.plans.iter().enumerate() {
@@ -283,14 +337,19 @@ fn summary(h: &mut Html, r: &Report) {
         h.el("td", &[("class", "tag")], &Plan::tag(i));
         h.open("td", &[]);
         h.el("strong", &[], p.title.as_deref().unwrap_or(""));
+        h.raw("<br>");
         if let Some(id) = &p.id {
-            h.raw("<br>");
             h.el("code", &[], id);
+            h.text(" ");
         }
+        h.el("span", &[("class", "file")], &p.name);
         h.close("td");
         h.el("td", &[], p.organization.as_deref().unwrap_or(""));
-        h.el("td", &[("class", "nowrap")], p.decided_on.as_deref().unwrap_or(""));
-        h.el("td", &[("class", "file")], &p.name);
+        h.el(
+            "td",
+            &[("class", "nowrap")],
+            p.decided_on.as_deref().unwrap_or(""),
+        );
         for (n, class) in [
             (p.counts.error, "num error"),
             (p.counts.warning, "num warning"),
@@ -307,9 +366,20 @@ fn summary(h: &mut Html, r: &Report) {
 }
 
 fn findings(h: &mut Html, r: &Report) {
-    section(h, r, "findings", "2", "问题（按法律依据）", "Findings by authority");
+    section(
+        h,
+        r,
+        "findings",
+        "2",
+        "问题（按法律依据）",
+        "Findings by authority",
+    );
     if r.items.is_empty() {
-        h.el("p", &[("class", "empty")], &r.label("没有问题。", "No findings."));
+        h.el(
+            "p",
+            &[("class", "empty")],
+            &r.label("没有问题。", "No findings."),
+        );
     }
     h.el(
         "p",
@@ -372,7 +442,11 @@ fn findings(h: &mut Html, r: &Report) {
             } => {
                 h.open("div", &[("class", "authority practice")]);
                 h.open("h3", &[]);
-                h.el("span", &[("class", "code practice")], &r.label("惯例", "practice"));
+                h.el(
+                    "span",
+                    &[("class", "code practice")],
+                    &r.label("惯例", "practice"),
+                );
                 inline(h, r, title);
                 h.el("span", &[("class", "year")], key);
                 h.close("h3");
@@ -387,7 +461,11 @@ fn findings(h: &mut Html, r: &Report) {
             }
             Authority::Other { items } => {
                 h.open("div", &[("class", "authority other")]);
-                h.el("h3", &[], &r.label("其他（无对应规则）", "Other (no rule declares these)"));
+                h.el(
+                    "h3",
+                    &[],
+                    &r.label("其他（无对应规则）", "Other (no rule declares these)"),
+                );
                 for &i in items {
                     finding(h, r, &r.items[i]);
                 }
@@ -432,7 +510,11 @@ fn refs(h: &mut Html, r: &Report, refs: &[usize]) {
         }
         let item = &r.items[i];
         let tag = item.tag();
-        h.el("a", &[("href", &format!("#{tag}"))], &format!("{tag} {}", item.finding.rule));
+        h.el(
+            "a",
+            &[("href", &format!("#{tag}"))],
+            &format!("{tag} {}", item.finding.rule),
+        );
     }
     h.close("p");
 }
@@ -449,13 +531,21 @@ fn finding(h: &mut Html, r: &Report, item: &Item) {
     h.open("article", &[("class", &class), ("id", &tag)]);
     h.raw("<header>");
     h.el("span", &[("class", "fid")], &tag);
-    h.el("span", &[("class", sev_class(f.severity))], &r.severity_label(f.severity));
+    h.el(
+        "span",
+        &[("class", sev_class(f.severity))],
+        &r.severity_label(f.severity),
+    );
     h.el("code", &[("class", "rule")], &f.rule);
     h.open("span", &[("class", "rtitle")]);
     inline(h, r, &item.title);
     h.close("span");
     if waived {
-        h.el("span", &[("class", "badge waived")], &r.label("已豁免", "waived"));
+        h.el(
+            "span",
+            &[("class", "badge waived")],
+            &r.label("已豁免", "waived"),
+        );
     }
     h.raw("</header>");
     h.open("p", &[("class", "loc")]);
@@ -484,7 +574,11 @@ fn finding(h: &mut Html, r: &Report, item: &Item) {
         }
         h.open("div", &[("class", "caption")]);
         h.raw("<span class=\"mk hl2\"></span>");
-        h.text(&format!("{} {}: ", r.label("第", "line"), f.source.line_of(span.start)));
+        h.text(&format!(
+            "{} {}: ",
+            r.label("第", "line"),
+            f.source.line_of(span.start)
+        ));
         inline(h, r, text);
         h.close("div");
     }
@@ -498,7 +592,10 @@ fn finding(h: &mut Html, r: &Report, item: &Item) {
         h.open("div", &[("class", "waiver-note")]);
         h.el("span", &[("class", "k")], &r.label("豁免", "Waiver"));
         h.open("span", &[]);
-        h.text(&w.reason).text(" — ").text(&r.label("批准人", "approved by")).text(" ");
+        h.text(&w.reason)
+            .text(" — ")
+            .text(&r.label("批准人", "approved by"))
+            .text(" ");
         h.el("strong", &[], &w.approver);
         if let Some(u) = &w.until {
             h.text(&format!(" · {} {u}", r.label("有效至", "until")));
@@ -592,7 +689,11 @@ fn waivers(h: &mut Html, r: &Report) {
         ),
     );
     if r.waivers.is_empty() {
-        h.el("p", &[("class", "empty")], &r.label("没有豁免。", "No waivers."));
+        h.el(
+            "p",
+            &[("class", "empty")],
+            &r.label("没有豁免。", "No waivers."),
+        );
         h.close("section").raw("\n");
         return;
     }
@@ -625,16 +726,32 @@ fn waivers(h: &mut Html, r: &Report) {
         h.open("td", &[]);
         match &w.status {
             WaiverStatus::Valid => {
-                h.el("span", &[("class", "status valid")], &r.label("有效", "valid"));
+                h.el(
+                    "span",
+                    &[("class", "status valid")],
+                    &r.label("有效", "valid"),
+                );
                 if w.waives.is_empty() {
-                    h.el("span", &[("class", "sub")], &r.label("未豁免任何问题", "waives nothing"));
+                    h.el(
+                        "span",
+                        &[("class", "sub")],
+                        &r.label("未豁免任何问题", "waives nothing"),
+                    );
                 }
             }
             WaiverStatus::Expired => {
-                h.el("span", &[("class", "status expired")], &r.label("已过期", "expired"));
+                h.el(
+                    "span",
+                    &[("class", "status expired")],
+                    &r.label("已过期", "expired"),
+                );
             }
             WaiverStatus::Invalid(why) => {
-                h.el("span", &[("class", "status invalid")], &r.label("无效", "invalid"));
+                h.el(
+                    "span",
+                    &[("class", "status invalid")],
+                    &r.label("无效", "invalid"),
+                );
                 h.open("span", &[("class", "sub")]);
                 inline(h, r, why);
                 h.close("span");
@@ -648,7 +765,11 @@ fn waivers(h: &mut Html, r: &Report) {
             }
             let item = &r.items[i];
             let tag = item.tag();
-            h.el("a", &[("href", &format!("#{tag}"))], &format!("{tag} {}", item.finding.rule));
+            h.el(
+                "a",
+                &[("href", &format!("#{tag}"))],
+                &format!("{tag} {}", item.finding.rule),
+            );
         }
         h.close("td");
         h.raw("</tr>");
@@ -658,7 +779,14 @@ fn waivers(h: &mut Html, r: &Report) {
 }
 
 fn controls(h: &mut Html, r: &Report) {
-    section(h, r, "controls", "4", "已通过的检查", "Controls that passed");
+    section(
+        h,
+        r,
+        "controls",
+        "4",
+        "已通过的检查",
+        "Controls that passed",
+    );
     h.el(
         "p",
         &[("class", "lede")],
@@ -678,7 +806,11 @@ fn controls(h: &mut Html, r: &Report) {
     h.el("th", &[], &r.label("检查内容", "Control"));
     h.el("th", &[], &r.label("依据", "Basis"));
     for i in 0..r.plans.len() {
-        h.el("th", &[("class", "mark"), ("title", &r.plans[i].name)], &Plan::tag(i));
+        h.el(
+            "th",
+            &[("class", "mark"), ("title", &r.plans[i].name)],
+            &Plan::tag(i),
+        );
     }
     h.raw("</tr></thead><tbody>");
     for c in &r.controls {
@@ -686,7 +818,11 @@ fn controls(h: &mut Html, r: &Report) {
         h.open("td", &[("class", "nowrap")]);
         h.el("code", &[], &c.rule);
         h.raw(" ");
-        h.el("span", &[("class", sev_class(c.severity))], &r.severity_label(c.severity));
+        h.el(
+            "span",
+            &[("class", sev_class(c.severity))],
+            &r.severity_label(c.severity),
+        );
         h.close("td");
         h.open("td", &[]);
         inline(h, r, &c.title);
@@ -723,11 +859,16 @@ fn timelines(h: &mut Html, r: &Report) {
         h.open("div", &[("class", "plan-timeline")]);
         h.open("h3", &[]);
         h.el("span", &[("class", "tag")], &Plan::tag(i));
-        h.text(" ").text(p.title.as_deref().or(p.id.as_deref()).unwrap_or(&p.name));
+        h.text(" ")
+            .text(p.title.as_deref().or(p.id.as_deref()).unwrap_or(&p.name));
         h.el("span", &[("class", "file")], &p.name);
         h.close("h3");
         if p.timeline.marks.is_empty() {
-            h.el("p", &[("class", "empty")], &r.label("没有可绘制的日期。", "No dates to draw."));
+            h.el(
+                "p",
+                &[("class", "empty")],
+                &r.label("没有可绘制的日期。", "No dates to draw."),
+            );
         } else {
             timeline::svg(h, &p.timeline, r.languages, &r.today);
             h.raw("<ul class=\"legend\">");
@@ -752,7 +893,14 @@ fn timelines(h: &mut Html, r: &Report) {
 }
 
 fn footer(h: &mut Html, r: &Report) {
-    section(h, r, "reproducibility", "6", "可复现信息", "Reproducibility");
+    section(
+        h,
+        r,
+        "reproducibility",
+        "6",
+        "可复现信息",
+        "Reproducibility",
+    );
     h.el(
         "p",
         &[("class", "lede")],

@@ -68,14 +68,20 @@ fn fence(body: &str) -> String {
 
 /// Columns a terminal-like font gives a character (CJK and other wide ones take two).
 fn width(text: &str) -> usize {
-    text.chars().map(|c| if (c as u32) < 0x1100 { 1 } else { 2 }).sum()
+    text.chars()
+        .map(|c| if (c as u32) < 0x1100 { 1 } else { 2 })
+        .sum()
 }
 
 /// Renders the report.
 pub(crate) fn render(r: &Report) -> String {
     let mut out = String::new();
     let o = &mut out;
-    let _ = writeln!(o, "# {}\n", r.label("hegui 合规审查报告", "hegui compliance review report"));
+    let _ = writeln!(
+        o,
+        "# {}\n",
+        r.label("hegui 合规审查报告", "hegui compliance review report")
+    );
     let _ = writeln!(
         o,
         "{} **{}** · hegui {} · {} {}\n",
@@ -148,7 +154,11 @@ fn summary(o: &mut String, r: &Report) {
 }
 
 fn findings(o: &mut String, r: &Report) {
-    let _ = writeln!(o, "## 2. {}\n", r.label("问题（按法律依据）", "Findings by authority"));
+    let _ = writeln!(
+        o,
+        "## 2. {}\n",
+        r.label("问题（按法律依据）", "Findings by authority")
+    );
     if r.items.is_empty() {
         let _ = writeln!(o, "{}\n", r.label("没有问题。", "No findings."));
     }
@@ -160,7 +170,13 @@ fn findings(o: &mut String, r: &Report) {
                 year,
                 articles,
             } => {
-                let _ = writeln!(o, "### {} 《{}》 {}\n", escape(code), t(r, name), escape(year));
+                let _ = writeln!(
+                    o,
+                    "### {} 《{}》 {}\n",
+                    escape(code),
+                    t(r, name),
+                    escape(year)
+                );
                 for a in articles {
                     let badge = if a.verified {
                         r.label("原文", "quoted")
@@ -178,7 +194,8 @@ fn findings(o: &mut String, r: &Report) {
                     }
                     o.push('\n');
                     if !a.summary.zh.is_empty() {
-                        let _ = writeln!(o, "{}: {}\n", r.label("要点", "In short"), t(r, &a.summary));
+                        let _ =
+                            writeln!(o, "{}: {}\n", r.label("要点", "In short"), t(r, &a.summary));
                     }
                     for &i in &a.items {
                         finding(o, r, &r.items[i]);
@@ -209,7 +226,11 @@ fn findings(o: &mut String, r: &Report) {
                 refs(o, r, others);
             }
             Authority::Other { items } => {
-                let _ = writeln!(o, "### {}\n", r.label("其他（无对应规则）", "Other (no rule declares these)"));
+                let _ = writeln!(
+                    o,
+                    "### {}\n",
+                    r.label("其他（无对应规则）", "Other (no rule declares these)")
+                );
                 for &i in items {
                     finding(o, r, &r.items[i]);
                 }
@@ -226,7 +247,12 @@ fn refs(o: &mut String, r: &Report, refs: &[usize]) {
         .iter()
         .map(|&i| format!("{} {}", r.items[i].tag(), escape(&r.items[i].finding.rule)))
         .collect();
-    let _ = writeln!(o, "{} {}\n", r.label("亦以此为依据：", "Also resting on this:"), list.join(", "));
+    let _ = writeln!(
+        o,
+        "{} {}\n",
+        r.label("亦以此为依据：", "Also resting on this:"),
+        list.join(", ")
+    );
 }
 
 fn finding(o: &mut String, r: &Report, item: &Item) {
@@ -237,7 +263,10 @@ fn finding(o: &mut String, r: &Report, item: &Item) {
     } else {
         String::new()
     };
-    let plan = item.plan.map(|p| format!("{} ", Plan::tag(p))).unwrap_or_default();
+    let plan = item
+        .plan
+        .map(|p| format!("{} ", Plan::tag(p)))
+        .unwrap_or_default();
     let _ = writeln!(
         o,
         "**{}** · {} · `{}` {}{waived}  \n{plan}{}:{line}:{col} · {}\n",
@@ -305,7 +334,12 @@ fn excerpt(o: &mut String, r: &Report, item: &Item) {
                     format!(" {words}")
                 })
                 .unwrap_or_default();
-            let _ = writeln!(body, "     | {}{}{label}", " ".repeat(pad), "^".repeat(carets));
+            let _ = writeln!(
+                body,
+                "     | {}{}{label}",
+                " ".repeat(pad),
+                "^".repeat(carets)
+            );
         }
     }
     let fence = fence(&body);
@@ -332,7 +366,11 @@ fn waivers(o: &mut String, r: &Report) {
     for w in &r.waivers {
         let status = match &w.status {
             WaiverStatus::Valid if w.waives.is_empty() => {
-                format!("{} ({})", r.label("有效", "valid"), r.label("未豁免任何问题", "waives nothing"))
+                format!(
+                    "{} ({})",
+                    r.label("有效", "valid"),
+                    r.label("未豁免任何问题", "waives nothing")
+                )
             }
             WaiverStatus::Valid => r.label("有效", "valid"),
             WaiverStatus::Expired => r.label("已过期", "expired"),
@@ -361,7 +399,11 @@ fn waivers(o: &mut String, r: &Report) {
 }
 
 fn controls(o: &mut String, r: &Report) {
-    let _ = writeln!(o, "## 4. {}\n", r.label("已通过的检查", "Controls that passed"));
+    let _ = writeln!(
+        o,
+        "## 4. {}\n",
+        r.label("已通过的检查", "Controls that passed")
+    );
     let _ = writeln!(
         o,
         "{}\n",
@@ -413,7 +455,11 @@ fn timelines(o: &mut String, r: &Report) {
             escape(p.title.as_deref().or(p.id.as_deref()).unwrap_or(&p.name))
         );
         if p.timeline.marks.is_empty() {
-            let _ = writeln!(o, "{}\n", r.label("没有可绘制的日期。", "No dates to draw."));
+            let _ = writeln!(
+                o,
+                "{}\n",
+                r.label("没有可绘制的日期。", "No dates to draw.")
+            );
             continue;
         }
         let _ = writeln!(
@@ -464,9 +510,18 @@ fn footer(o: &mut String, r: &Report) {
         r.today,
         r.threshold.map_or("never", crate::Severity::as_str)
     );
-    let _ = writeln!(o, "| {} | SHA-256 |\n|---|---|", r.label("输入文件", "Input file"));
+    let _ = writeln!(
+        o,
+        "| {} | SHA-256 |\n|---|---|",
+        r.label("输入文件", "Input file")
+    );
     for p in &r.plans {
-        let _ = writeln!(o, "| {} | `{}` |", escape(&p.name), p.sha256.as_deref().unwrap_or("—"));
+        let _ = writeln!(
+            o,
+            "| {} | `{}` |",
+            escape(&p.name),
+            p.sha256.as_deref().unwrap_or("—")
+        );
     }
 }
 

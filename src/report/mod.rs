@@ -46,6 +46,16 @@ impl Languages {
         }
     }
 
+    /// A severity's name in Chinese (`错误`), else its id (`error`).
+    pub(crate) fn severity(self, s: Severity) -> &'static str {
+        match (self, s) {
+            (Languages::En, s) => s.as_str(),
+            (_, Severity::Error) => "错误",
+            (_, Severity::Warning) => "警告",
+            (_, Severity::Info) => "提示",
+        }
+    }
+
     /// A fixed label in the report's language(s).
     pub(crate) fn label(self, zh: &str, en: &str) -> String {
         match self {
@@ -501,6 +511,9 @@ fn item(
     }
 }
 
+/// Findings placed under one authority: (shown in full, cross-referenced).
+type Placed = (Vec<usize>, Vec<usize>);
+
 /// Groups findings by authority: statutes (by code) → articles (by number); practice sources;
 /// then findings no rule declares. A finding is shown in full under its rule's first statute
 /// basis (else its first practice source) and cross-referenced under the others.
@@ -508,9 +521,8 @@ fn authorities(engine: &Engine, items: &[Item]) -> Vec<Authority> {
     let set = engine.rules();
     let law = &set.law;
     // (code, article) → (full, refs); practice key → (full, refs).
-    let mut articles: BTreeMap<String, BTreeMap<(u32, String), (Vec<usize>, Vec<usize>)>> =
-        BTreeMap::new();
-    let mut practice: BTreeMap<String, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+    let mut articles: BTreeMap<String, BTreeMap<(u32, String), Placed>> = BTreeMap::new();
+    let mut practice: BTreeMap<String, Placed> = BTreeMap::new();
     let mut other = Vec::new();
     for (index, item) in items.iter().enumerate() {
         let Some(rule) = set.rule(&item.finding.rule).filter(|r| !r.basis.is_empty()) else {
@@ -562,7 +574,10 @@ fn authorities(engine: &Engine, items: &[Item]) -> Vec<Authority> {
     };
     let mut articles: Vec<_> = articles.into_iter().collect();
     articles.sort_by_cached_key(|(code, list)| {
-        (weight(&mut list.values().flat_map(|(full, _)| full)), code.clone())
+        (
+            weight(&mut list.values().flat_map(|(full, _)| full)),
+            code.clone(),
+        )
     });
     let mut practice: Vec<_> = practice.into_iter().collect();
     practice.sort_by_cached_key(|(key, (full, _))| (weight(&mut full.iter()), key.clone()));
@@ -570,7 +585,9 @@ fn authorities(engine: &Engine, items: &[Item]) -> Vec<Authority> {
     for (code, list) in articles {
         let statute = law.statutes.get(&code);
         groups.push(Authority::Statute {
-            name: statute.map(|s| s.name.clone()).unwrap_or_else(|| same(&code)),
+            name: statute
+                .map(|s| s.name.clone())
+                .unwrap_or_else(|| same(&code)),
             year: statute.map(|s| s.year.clone()).unwrap_or_default(),
             articles: list
                 .into_iter()
@@ -595,7 +612,9 @@ fn authorities(engine: &Engine, items: &[Item]) -> Vec<Authority> {
     for (key, (items, refs)) in practice {
         let source = law.practice.get(&key);
         groups.push(Authority::Practice {
-            title: source.map(|s| s.title.clone()).unwrap_or_else(|| same(&key)),
+            title: source
+                .map(|s| s.title.clone())
+                .unwrap_or_else(|| same(&key)),
             note: source.map(|s| s.note.clone()).unwrap_or_default(),
             key,
             items,
@@ -633,7 +652,10 @@ fn waiver_register(engine: &Engine, inputs: &[Input], items: &[Item]) -> Vec<Wai
             }
             let status = if !missing.is_empty() {
                 let m = missing.join(", ");
-                WaiverStatus::Invalid(bi(format!("不完整：缺少 {m}"), format!("incomplete: {m} missing")))
+                WaiverStatus::Invalid(bi(
+                    format!("不完整：缺少 {m}"),
+                    format!("incomplete: {m} missing"),
+                ))
             } else if !known.contains(&rule) {
                 WaiverStatus::Invalid(bi("未知规则", "unknown rule"))
             } else {
@@ -776,7 +798,10 @@ pub(crate) fn canonical(value: &cel::Value) -> String {
                 .map(|(k, v)| (format!("{k:?}"), canonical(v)))
                 .collect();
             entries.sort();
-            let inner: Vec<String> = entries.into_iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            let inner: Vec<String> = entries
+                .into_iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect();
             format!("{{{}}}", inner.join(", "))
         }
         Value::List(items) => format!(

@@ -7,8 +7,8 @@
 
 use chrono::{Datelike, Duration, NaiveDate};
 
-use super::html::Html;
 use super::Item;
+use super::html::Html;
 use crate::engine::Engine;
 use crate::reader::Text;
 use crate::source::Source;
@@ -174,9 +174,9 @@ fn param(engine: &Engine, (rule, name): (&str, &str), key: Option<&str>) -> Opti
         .find(|p| p.name == name)?
         .value;
     let value = match (value, key) {
-        (cel::Value::Map(m), Some(k)) => m
-            .map
-            .get(&cel::objects::Key::String(std::sync::Arc::new(k.to_owned())))?,
+        (cel::Value::Map(m), Some(k)) => m.map.get(&cel::objects::Key::String(
+            std::sync::Arc::new(k.to_owned()),
+        ))?,
         (v, None) => v,
         _ => return None,
     };
@@ -185,6 +185,20 @@ fn param(engine: &Engine, (rule, name): (&str, &str), key: Option<&str>) -> Opti
         cel::Value::UInt(u) => i64::try_from(*u).ok(),
         _ => None,
     }
+}
+
+/// The Chinese name the vocabulary gives an enum value (its `doc` lists them in order,
+/// separated by ` · `), if it does.
+fn enum_label(engine: &Engine, table: &str, key: &str, value: &str) -> Option<String> {
+    let shape = engine.rules().shape.as_ref()?;
+    let spec = &shape.root.keys().iter().find(|(k, _)| k == table)?.1;
+    let spec = &spec.keys().iter().find(|(k, _)| k == key)?.1;
+    let crate::shape::KeyType::Enum(values) = &spec.ty else {
+        return None;
+    };
+    let names: Vec<&str> = spec.doc.split(" · ").collect();
+    let index = values.iter().position(|v| v == value)?;
+    (names.len() == values.len()).then(|| names[index].trim().to_owned())
 }
 
 struct Builder<'a> {
@@ -210,9 +224,9 @@ impl Builder<'_> {
             .filter(|i| i.plan == Some(self.plan) && i.finding.waived.is_none())
             .filter(|i| i.finding.source.name == self.source.name)
             .filter(|i| {
-                spans.iter().any(|s| {
-                    *s == i.finding.span || i.finding.labels.iter().any(|l| l.span == *s)
-                })
+                spans
+                    .iter()
+                    .any(|s| *s == i.finding.span || i.finding.labels.iter().any(|l| l.span == *s))
             })
             .map(|i| format!("{} {}", i.tag(), i.finding.rule))
             .collect();
@@ -263,7 +277,10 @@ pub(crate) fn build(
                 Some(days) => b.push(
                     Style::Cooling,
                     &id,
-                    super::bi(format!("申请注销 + 冷却期 {days} 日"), format!("filed + {days}-day cooling")),
+                    super::bi(
+                        format!("申请注销 + 冷却期 {days} 日"),
+                        format!("filed + {days}-day cooling"),
+                    ),
                     d.clone(),
                     Some(d.0 + Duration::days(days)),
                     vec![n.span.clone()],
@@ -293,14 +310,23 @@ pub(crate) fn build(
                 Some(days) => b.push(
                     Style::PlatformRetention,
                     &id,
-                    super::bi(format!("平台保留数据 {days} 日"), format!("platform keeps data {days} d")),
+                    super::bi(
+                        format!("平台保留数据 {days} 日"),
+                        format!("platform keeps data {days} d"),
+                    ),
                     (d.0, None),
                     Some(d.0 + Duration::days(days)),
                     Vec::new(),
                 ),
                 None => notes.push(super::bi(
-                    format!("账号 {id}：平台数据保留期未知（规则 {} 参数 {}）", PLATFORM_RETENTION.0, PLATFORM_RETENTION.1),
-                    format!("account {id}: platform data retention unknown (rule {} parameter {})", PLATFORM_RETENTION.0, PLATFORM_RETENTION.1),
+                    format!(
+                        "账号 {id}：平台数据保留期未知（规则 {} 参数 {}）",
+                        PLATFORM_RETENTION.0, PLATFORM_RETENTION.1
+                    ),
+                    format!(
+                        "account {id}: platform data retention unknown (rule {} parameter {})",
+                        PLATFORM_RETENTION.0, PLATFORM_RETENTION.1
+                    ),
                 )),
             }
         }
@@ -313,7 +339,9 @@ pub(crate) fn build(
         let Some((start, start_node)) = get(n, "published_on") else {
             continue;
         };
-        let what = super::bi(format!("公示 {kind}"), format!("notice {kind}"));
+        let zh =
+            enum_label(engine, "notice", "kind", kind).unwrap_or_else(|| format!("公示 {kind}"));
+        let what = super::bi(zh.clone(), format!("notice: {kind}"));
         match get(n, "displayed_until") {
             Some((end, end_node)) => b.push(
                 Style::Notice,
@@ -326,7 +354,10 @@ pub(crate) fn build(
             None => b.push(
                 Style::Notice,
                 &id,
-                super::bi(format!("公示 {kind}（仅发布日）"), format!("notice {kind} (published)")),
+                super::bi(
+                    format!("{zh}（发布日）"),
+                    format!("notice: {kind} (published)"),
+                ),
                 start,
                 None,
                 vec![start_node.span.clone()],
@@ -337,10 +368,24 @@ pub(crate) fn build(
     for (i, d) in entries(doc, "data").iter().enumerate() {
         let id = name_of(d, &format!("data[{i}]"));
         if let Some((day, n)) = get(d, "export_by") {
-            b.push(Style::Export, &id, Style::Export.legend(), day, None, vec![n.span.clone()]);
+            b.push(
+                Style::Export,
+                &id,
+                Style::Export.legend(),
+                day,
+                None,
+                vec![n.span.clone()],
+            );
         }
         if let Some((day, n)) = get(d, "delete_by") {
-            b.push(Style::Delete, &id, Style::Delete.legend(), day, None, vec![n.span.clone()]);
+            b.push(
+                Style::Delete,
+                &id,
+                Style::Delete.legend(),
+                day,
+                None,
+                vec![n.span.clone()],
+            );
         }
         if let (Some(n), Some(first)) = (d.get("retention_days"), first_closure)
             && let NodeValue::Integer(days) = n.value
@@ -348,7 +393,10 @@ pub(crate) fn build(
             b.push(
                 Style::Kept,
                 &id,
-                super::bi(format!("注销后保留 {days} 日"), format!("kept {days} d after closure")),
+                super::bi(
+                    format!("注销后保留 {days} 日"),
+                    format!("kept {days} d after closure"),
+                ),
                 (first, None),
                 Some(first + Duration::days(days)),
                 vec![n.span.clone()],
@@ -360,18 +408,39 @@ pub(crate) fn build(
         let id = name_of(c, &format!("contract[{i}]"));
         if let Some((day, n)) = get(c, "termination_notice_on") {
             let what = super::bi("发出终止通知", "termination notice sent");
-            b.push(Style::ContractNotice, &id, what, day, None, vec![n.span.clone()]);
+            b.push(
+                Style::ContractNotice,
+                &id,
+                what,
+                day,
+                None,
+                vec![n.span.clone()],
+            );
         }
         if let Some((day, n)) = get(c, "terminates_on") {
             let what = super::bi("合约终止", "contract terminates");
-            b.push(Style::ContractEnd, &id, what, day, None, vec![n.span.clone()]);
+            b.push(
+                Style::ContractEnd,
+                &id,
+                what,
+                day,
+                None,
+                vec![n.span.clone()],
+            );
         }
     }
 
     for (i, o) in entries(doc, "obligation").iter().enumerate() {
         let id = name_of(o, &format!("obligation[{i}]"));
         if let Some((day, n)) = get(o, "settle_by") {
-            b.push(Style::Settle, &id, Style::Settle.legend(), day, None, vec![n.span.clone()]);
+            b.push(
+                Style::Settle,
+                &id,
+                Style::Settle.legend(),
+                day,
+                None,
+                vec![n.span.clone()],
+            );
         }
     }
 
@@ -384,7 +453,10 @@ pub(crate) fn build(
             .map(|w| (w, engine.rules().calendar.add_workdays(day.0, w)));
         match due {
             Some((w, Ok(due))) => {
-                let what = super::bi(format!("广告退款 {w} 个工作日"), format!("ad refund, {w} working days"));
+                let what = super::bi(
+                    format!("广告退款 {w} 个工作日"),
+                    format!("ad refund, {w} working days"),
+                );
                 b.push(Style::Refund, "finance", what, day, Some(due), span.clone());
                 let what = super::bi("退款到账", "refund due");
                 b.push(Style::RefundDue, "finance", what, (due, None), None, span);
@@ -392,11 +464,28 @@ pub(crate) fn build(
             Some((_, Err(missing))) => {
                 notes.push(super::bi(
                     format!("退款到账日无法计算：工作日日历缺少 {} 年", missing.0),
-                    format!("refund due day unknown: the working-day calendar lacks {}", missing.0),
+                    format!(
+                        "refund due day unknown: the working-day calendar lacks {}",
+                        missing.0
+                    ),
                 ));
-                b.push(Style::Refund, "finance", Style::Refund.legend(), day, None, span);
+                b.push(
+                    Style::Refund,
+                    "finance",
+                    Style::Refund.legend(),
+                    day,
+                    None,
+                    span,
+                );
             }
-            None => b.push(Style::Refund, "finance", Style::Refund.legend(), day, None, span),
+            None => b.push(
+                Style::Refund,
+                "finance",
+                Style::Refund.legend(),
+                day,
+                None,
+                span,
+            ),
         }
     }
 
@@ -406,7 +495,14 @@ pub(crate) fn build(
             .and_then(Node::as_str)
             .map_or_else(|| name_of(c, &format!("coupon_batch[{i}]")), str::to_owned);
         if let Some((day, n)) = get(c, "withdraw_at") {
-            b.push(Style::Withdraw, &id, Style::Withdraw.legend(), day, None, vec![n.span.clone()]);
+            b.push(
+                Style::Withdraw,
+                &id,
+                Style::Withdraw.legend(),
+                day,
+                None,
+                vec![n.span.clone()],
+            );
         }
     }
 
@@ -491,7 +587,12 @@ pub(crate) fn svg(h: &mut Html, timeline: &Timeline, languages: super::Languages
         .map(|m| m.end.unwrap_or(m.start))
         .max()
         .unwrap_or_default();
-    let first = timeline.marks.iter().map(|m| m.start).min().unwrap_or_default();
+    let first = timeline
+        .marks
+        .iter()
+        .map(|m| m.start)
+        .min()
+        .unwrap_or_default();
     let from = first - Duration::days(3);
     let mut to = all_end.min(core_end + Duration::days(45)) + Duration::days(3);
     if (to - from).num_days() < 21 {
@@ -500,7 +601,8 @@ pub(crate) fn svg(h: &mut Html, timeline: &Timeline, languages: super::Languages
     let x0 = LABEL + 10.0;
     let x1 = WIDTH - RIGHT;
     let per_day = (x1 - x0) / (to - from).num_days() as f64;
-    let x = |d: NaiveDate| x0 + (d - from).num_days().clamp(0, (to - from).num_days()) as f64 * per_day;
+    let x =
+        |d: NaiveDate| x0 + (d - from).num_days().clamp(0, (to - from).num_days()) as f64 * per_day;
     let height = TOP + ROW * timeline.marks.len() as f64 + 12.0;
     let num = |v: f64| format!("{v:.1}");
 
@@ -541,28 +643,80 @@ pub(crate) fn svg(h: &mut Html, timeline: &Timeline, languages: super::Languages
     while day <= to {
         let xd = num(x(day));
         if day.day() == 1 {
-            h.void("line", &[("class", "month"), ("x1", &xd), ("x2", &xd), ("y1", "18"), ("y2", &num(height - 8.0))]);
-            h.el("text", &[("class", "axis"), ("x", &num(x(day) + 3.0)), ("y", "14")], &format!("{}-{:02}", day.year(), day.month()));
+            h.void(
+                "line",
+                &[
+                    ("class", "month"),
+                    ("x1", &xd),
+                    ("x2", &xd),
+                    ("y1", "18"),
+                    ("y2", &num(height - 8.0)),
+                ],
+            );
+            h.el(
+                "text",
+                &[("class", "axis"), ("x", &num(x(day) + 3.0)), ("y", "14")],
+                &format!("{}-{:02}", day.year(), day.month()),
+            );
         } else if day.weekday() == chrono::Weekday::Mon {
-            h.void("line", &[("class", "week"), ("x1", &xd), ("x2", &xd), ("y1", &num(TOP - 6.0)), ("y2", &num(height - 8.0))]);
+            h.void(
+                "line",
+                &[
+                    ("class", "week"),
+                    ("x1", &xd),
+                    ("x2", &xd),
+                    ("y1", &num(TOP - 6.0)),
+                    ("y2", &num(height - 8.0)),
+                ],
+            );
             // Day numbers only where a week is wide enough to hold them.
             if per_day * 7.0 >= 18.0 && day.day() > 3 {
-                h.el("text", &[("class", "axis small"), ("x", &xd), ("y", &num(TOP - 8.0))], &day.day().to_string());
+                h.el(
+                    "text",
+                    &[("class", "axis small"), ("x", &xd), ("y", &num(TOP - 8.0))],
+                    &day.day().to_string(),
+                );
             }
         }
         day += Duration::days(1);
     }
     for c in &timeline.closures {
         let xc = num(x(*c));
-        h.void("line", &[("class", "closure-line"), ("x1", &xc), ("x2", &xc), ("y1", &num(TOP - 4.0)), ("y2", &num(height - 8.0))]);
+        h.void(
+            "line",
+            &[
+                ("class", "closure-line"),
+                ("x1", &xc),
+                ("x2", &xc),
+                ("y1", &num(TOP - 4.0)),
+                ("y2", &num(height - 8.0)),
+            ],
+        );
     }
     if let Ok(t) = today.parse::<NaiveDate>()
         && t >= from
         && t <= to
     {
         let xt = num(x(t));
-        h.void("line", &[("class", "today-line"), ("x1", &xt), ("x2", &xt), ("y1", "18"), ("y2", &num(height - 8.0))]);
-        h.el("text", &[("class", "axis today"), ("x", &num(x(t) + 3.0)), ("y", &num(height - 1.0))], &languages.label("今天", "today"));
+        h.void(
+            "line",
+            &[
+                ("class", "today-line"),
+                ("x1", &xt),
+                ("x2", &xt),
+                ("y1", "18"),
+                ("y2", &num(height - 8.0)),
+            ],
+        );
+        h.el(
+            "text",
+            &[
+                ("class", "axis today"),
+                ("x", &num(x(t) + 3.0)),
+                ("y", &num(height - 1.0)),
+            ],
+            &languages.label("今天", "today"),
+        );
     }
     previous = None;
     for (i, m) in timeline.marks.iter().enumerate() {
@@ -574,35 +728,66 @@ pub(crate) fn svg(h: &mut Html, timeline: &Timeline, languages: super::Languages
         h.el(
             "title",
             &[],
-            &format!("{} · {} · {}{}", m.entity, text_of(&m.what), when(m), if blamed { format!(" · {}", m.blamed.join(", ")) } else { String::new() }),
+            &format!(
+                "{} · {} · {}{}",
+                m.entity,
+                text_of(&m.what),
+                when(m),
+                if blamed {
+                    format!(" · {}", m.blamed.join(", "))
+                } else {
+                    String::new()
+                }
+            ),
         );
         if previous != Some(m.entity.as_str()) {
-            h.el("text", &[("class", "entity"), ("x", "6"), ("y", &num(mid + 4.0))], &truncate(&m.entity, 22));
+            h.el(
+                "text",
+                &[("class", "entity"), ("x", "6"), ("y", &num(mid + 4.0))],
+                &truncate(&m.entity, 22),
+            );
             previous = Some(&m.entity);
         }
-        h.el("text", &[("class", "what"), ("x", "166"), ("y", &num(mid + 4.0))], &truncate(&text_of(&m.what), 24));
+        h.el(
+            "text",
+            &[("class", "what"), ("x", "166"), ("y", &num(mid + 4.0))],
+            &truncate(&text_of(&m.what), 24),
+        );
         let start = x(m.start);
-        let label_x;
-        match m.end {
+        let label_x = match m.end {
             Some(end) if m.style.is_window() => {
                 let cut = end > to;
                 let w = (x(end) - start).max(2.0);
-                h.void("rect", &[("class", "bar"), ("x", &num(start)), ("y", &num(mid - 6.0)), ("width", &num(w)), ("height", "12"), ("rx", "2")]);
+                h.void(
+                    "rect",
+                    &[
+                        ("class", "bar"),
+                        ("x", &num(start)),
+                        ("y", &num(mid - 6.0)),
+                        ("width", &num(w)),
+                        ("height", "12"),
+                        ("rx", "2"),
+                    ],
+                );
                 if cut {
-                    h.el("text", &[("class", "cut"), ("x", &num(x1 - 2.0)), ("y", &num(mid + 4.0))], "▸");
+                    h.el(
+                        "text",
+                        &[
+                            ("class", "cut"),
+                            ("x", &num(x1 - 2.0)),
+                            ("y", &num(mid + 4.0)),
+                        ],
+                        "▸",
+                    );
                 }
-                label_x = start + w + 5.0;
+                start + w + 5.0
             }
             _ => {
-                let d = format!(
-                    "M{} {}l6 6l-6 6l-6 -6z",
-                    num(start),
-                    num(mid - 6.0)
-                );
+                let d = format!("M{} {}l6 6l-6 6l-6 -6z", num(start), num(mid - 6.0));
                 h.void("path", &[("class", "dot"), ("d", &d)]);
-                label_x = start + 9.0;
+                start + 9.0
             }
-        }
+        };
         let mut label = match m.end {
             Some(end) => format!("{} → {}", short(m.start, None), short(end, None)),
             None => short(m.start, m.time.as_deref()),
@@ -618,7 +803,16 @@ pub(crate) fn svg(h: &mut Html, timeline: &Timeline, languages: super::Languages
         } else {
             (label_x, "start")
         };
-        h.el("text", &[("class", "date"), ("x", &num(lx)), ("y", &num(mid + 4.0)), ("text-anchor", anchor)], &label);
+        h.el(
+            "text",
+            &[
+                ("class", "date"),
+                ("x", &num(lx)),
+                ("y", &num(mid + 4.0)),
+                ("text-anchor", anchor),
+            ],
+            &label,
+        );
         h.close("g");
     }
     h.close("svg");
