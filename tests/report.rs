@@ -505,3 +505,38 @@ fn exit_status_and_languages() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_engine_reports_which_rules_decided_something() {
+    let set = hegui::RuleSet::load(hegui::builtin_sources()).unwrap();
+    let options = hegui::Options {
+        lang: hegui::Lang::En,
+        today: TODAY.parse().unwrap(),
+    };
+    let engine = hegui::Engine::new(set, options).unwrap();
+    let decided = |path: &str| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let source = hegui::SourceFile::new(path, text);
+        let (findings, decided) =
+            engine.check_source_traced(&source, Path::new(path), Path::new("."));
+        assert_eq!(
+            findings.len(),
+            engine
+                .check_source(&source, Path::new(path), Path::new("."))
+                .len()
+        );
+        decided
+    };
+    // An account plan: account rules decided (also the failing ACC001), coupon rules not;
+    // schema checks always, waiver checks only with waivers.
+    let account = decided("fixtures/ACC001/fail.plan.toml");
+    assert!(account.contains("ACC001") && account.contains("ACC002") && account.contains("SCH002"));
+    assert!(
+        !account
+            .iter()
+            .any(|r| r.starts_with("CPN") || r.starts_with("WVR"))
+    );
+    let coupon = decided("fixtures/examples/compliant-coupon.plan.toml");
+    assert!(coupon.contains("CPN001") && !coupon.contains("ACC001"));
+    assert!(decided("fixtures/WVR003/fail.plan.toml").contains("WVR003"));
+}

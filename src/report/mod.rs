@@ -795,7 +795,15 @@ pub(crate) fn canonical(value: &cel::Value) -> String {
             let mut entries: Vec<(String, String)> = m
                 .map
                 .iter()
-                .map(|(k, v)| (format!("{k:?}"), canonical(v)))
+                .map(|(k, v)| {
+                    let key = match k {
+                        cel::objects::Key::String(s) => format!("{:?}", s.as_str()),
+                        cel::objects::Key::Int(i) => i.to_string(),
+                        cel::objects::Key::Uint(u) => format!("{u}u"),
+                        cel::objects::Key::Bool(b) => b.to_string(),
+                    };
+                    (key, canonical(v))
+                })
                 .collect();
             entries.sort();
             let inner: Vec<String> = entries
@@ -810,5 +818,32 @@ pub(crate) fn canonical(value: &cel::Value) -> String {
         ),
         Value::String(s) => format!("{s:?}"),
         other => crate::engine::display_value(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn canonical_values_sort_map_keys() {
+        let a = crate::functions::date_value(chrono::NaiveDate::from_ymd_opt(2026, 1, 2).unwrap());
+        assert_eq!(canonical(&a), "2026-01-02");
+        let map = |pairs: &[(&str, i64)]| {
+            let m: HashMap<cel::objects::Key, cel::Value> = pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned().into(), cel::Value::Int(*v)))
+                .collect();
+            cel::Value::Map(cel::objects::Map {
+                map: std::sync::Arc::new(m),
+            })
+        };
+        let one = map(&[("work", 30), ("service", 15), ("subscription", 7)]);
+        let two = map(&[("subscription", 7), ("work", 30), ("service", 15)]);
+        assert_eq!(canonical(&one), canonical(&two));
+        assert_eq!(
+            canonical(&one),
+            r#"{"service": 15, "subscription": 7, "work": 30}"#
+        );
     }
 }
