@@ -123,6 +123,30 @@ impl Engine {
         manifest_path: &Path,
         repo_root: &Path,
     ) -> Vec<Finding> {
+        self.check_source_traced(source, manifest_path, repo_root).0
+    }
+
+    /// Checks one manifest like [`Engine::check_source`], and also returns the ids of the
+    /// rules that decided something for it (an assertion evaluated, a text scanned, an engine
+    /// check run on a parsed file): the controls a report lists as applied.
+    pub fn check_source_traced(
+        &self,
+        source: &Source,
+        manifest_path: &Path,
+        repo_root: &Path,
+    ) -> (Vec<Finding>, std::collections::BTreeSet<String>) {
+        let mut decided = std::collections::BTreeSet::new();
+        let out = self.check_traced(source, manifest_path, repo_root, &mut decided);
+        (out, decided)
+    }
+
+    fn check_traced(
+        &self,
+        source: &Source,
+        manifest_path: &Path,
+        repo_root: &Path,
+        decided: &mut std::collections::BTreeSet<String>,
+    ) -> Vec<Finding> {
         let mut out = Vec::new();
         let doc = match tree::parse(&source.text) {
             Ok(doc) => doc,
@@ -185,8 +209,20 @@ impl Engine {
         root.add_variable_as_val("entries", Box::new(Shared(&*file.entries)));
         root.add_variable_from_value("today", functions::date_value(self.options.today));
         root.add_variable_from_value("file", source.name.clone());
-        self.run_rules(&file, &root, &mut out);
+        self.run_rules(&file, &root, &mut out, decided);
         let waivers = crate::waivers::parse(source, &doc);
+        // Engine checks ran on the parsed file; the waiver checks only decide something when
+        // the file has waivers.
+        decided.extend(
+            self.set
+                .rules
+                .iter()
+                .filter(|r| match r.kind {
+                    RuleKind::Builtin(c) => !c.name().starts_with("waiver") || !waivers.is_empty(),
+                    RuleKind::Checks(_) => false,
+                })
+                .map(|r| r.id.clone()),
+        );
         let evaluated = self.set.rules.iter().map(|r| r.id.clone()).collect();
         let issues = crate::waivers::apply(
             &waivers,
@@ -204,7 +240,13 @@ impl Engine {
         out
     }
 
-    fn run_rules(&self, file: &FileData<'_>, root: &Context<'_, '_>, out: &mut Vec<Finding>) {
+    fn run_rules(
+        &self,
+        file: &FileData<'_>,
+        root: &Context<'_, '_>,
+        out: &mut Vec<Finding>,
+        decided: &mut std::collections::BTreeSet<String>,
+    ) {
         for (ri, rule) in self.set.rules.iter().enumerate() {
             let RuleKind::Checks(checks) = &rule.kind else {
                 continue;
@@ -217,6 +259,7 @@ impl Engine {
                 tokens: &self.tokens[ri],
                 file,
                 ctx: &rule_ctx,
+                decided: std::cell::Cell::new(false),
             };
             if run.reads_invalid_elsewhere() {
                 continue;
@@ -229,6 +272,9 @@ impl Engine {
                     })
                 });
                 run.check(check, patterns, out);
+            }
+            if run.decided.get() {
+                decided.insert(rule.id.clone());
             }
         }
     }
@@ -599,6 +645,8 @@ struct RuleRun<'e, 'c, 'p, 'v> {
     tokens: &'e std::collections::BTreeSet<String>,
     file: &'e FileData<'e>,
     ctx: &'c Context<'p, 'v>,
+    /// Set once an assertion of the rule is evaluated or a text scanned (for reports).
+    decided: std::cell::Cell<bool>,
 }
 
 impl RuleRun<'_, '_, '_, '_> {
@@ -786,9 +834,11 @@ impl RuleRun<'_, '_, '_, '_> {
         out: &mut Vec<Finding>,
     ) {
         let Some(assert) = &check.assert else { return };
-        if let Some(Value::Bool(false)) =
-            self.eval(assert, "assert", "a boolean", ctx, node, path, out)
-        {
+        let verdict = self.eval(assert, "assert", "a boolean", ctx, node, path, out);
+        if verdict.is_some() {
+            self.decided.set(true);
+        }
+        if let Some(Value::Bool(false)) = verdict {
             let (span, blamed) = self.locate(check, path, node, ctx);
             let finding = self.finding(check, ctx, self.file.source.clone(), span, &blamed);
             out.push(finding);
@@ -854,6 +904,7 @@ impl RuleRun<'_, '_, '_, '_> {
             if self.file.invalid.contains(&key_path) {
                 continue;
             }
+            self.decided.set(true);
             // A `file` value contributes the file's text, and findings point into that file.
             let (source, text, base): (Source, &str, Option<usize>) =
                 match self.file.texts.get(&key_path) {

@@ -17,6 +17,7 @@ pub mod law;
 pub mod lazy;
 pub mod reader;
 pub mod render;
+pub mod report;
 pub mod rule_tests;
 pub mod rules;
 pub mod schema;
@@ -152,6 +153,8 @@ pub struct Run {
     pub files: usize,
     /// Every finding, sorted by (file, position, rule id, message).
     pub findings: Vec<Finding>,
+    /// The manifests checked, in the order found (reports list and hash them).
+    pub inputs: Vec<PathBuf>,
 }
 
 /// Checks files and folders: folders are walked for manifests (honouring `.gitignore`), files
@@ -189,12 +192,17 @@ pub fn check_configured(
         })
         .collect();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let inputs: Vec<PathBuf> = discovered
+        .iter()
+        .filter_map(|d| match d {
+            walk::Discovered::File(path) => Some(path.clone()),
+            walk::Discovered::Error { .. } => None,
+        })
+        .collect();
     Run {
-        files: discovered
-            .iter()
-            .filter(|d| matches!(d, walk::Discovered::File(_)))
-            .count(),
+        files: inputs.len(),
         findings,
+        inputs,
     }
 }
 

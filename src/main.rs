@@ -65,6 +65,8 @@ enum Command {
         #[command(flatten)]
         rules: RuleArgs,
     },
+    /// Write a report for reviewers: `-o report.html` (self-contained) or `-o report.md`.
+    Report(ReportArgs),
     /// Explain a rule: what it checks and why, its basis, parameters and examples.
     Explain {
         /// Rule id, e.g. NTC001.
@@ -130,6 +132,15 @@ struct CheckArgs {
     write_baseline: Option<PathBuf>,
 }
 
+#[derive(clap::Args)]
+struct ReportArgs {
+    #[command(flatten)]
+    lint: LintArgs,
+    /// The report file: `.html` or `.md` (the extension chooses the format).
+    #[arg(long, short, value_name = "FILE")]
+    output: PathBuf,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
     Human,
@@ -155,11 +166,14 @@ enum FailOn {
 enum LangArg {
     Zh,
     En,
+    /// Chinese and English side by side (`report` only).
+    Both,
 }
 
 fn lang(arg: Option<LangArg>) -> Lang {
     match arg {
-        Some(LangArg::Zh) => Lang::Zh,
+        // `both` is for reports, whose primary language is Chinese; `main` refuses it elsewhere.
+        Some(LangArg::Zh | LangArg::Both) => Lang::Zh,
         Some(LangArg::En) => Lang::En,
         None => match std::env::var("LANG") {
             Ok(l) if l.starts_with("en") => Lang::En,
@@ -397,6 +411,45 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     Ok(linted.exit_code())
 }
 
+fn report(args: ReportArgs) -> Result<ExitCode> {
+    let kind = args
+        .output
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    let markdown = match kind.as_deref() {
+        Some("html" | "htm") => false,
+        Some("md" | "markdown") => true,
+        _ => {
+            eprintln!(
+                "error: the report file must end in .html or .md: {}",
+                args.output.display()
+            );
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let languages = match args.lint.rules.lang {
+        Some(LangArg::Both) => hegui::report::Languages::Both,
+        other => match lang(other) {
+            Lang::Zh => hegui::report::Languages::Zh,
+            Lang::En => hegui::report::Languages::En,
+        },
+    };
+    let linted = match lint(args.lint, None) {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
+    let report = hegui::report::gather(&linted.engine, &linted.run, languages, linted.threshold)
+        .map_err(|e| miette!("{e}"))?;
+    let text = if markdown {
+        report.markdown()
+    } else {
+        report.html()
+    };
+    emit(Some(&args.output), &text)?;
+    Ok(linted.exit_code())
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -405,8 +458,21 @@ fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
         }
     };
+    let both_elsewhere = match &cli.command {
+        Command::Check(a) => matches!(a.lint.rules.lang, Some(LangArg::Both)),
+        Command::Rules { rules, .. }
+        | Command::Explain { rules, .. }
+        | Command::Schema { rules }
+        | Command::TestRules { rules, .. } => matches!(rules.lang, Some(LangArg::Both)),
+        Command::Report(_) | Command::Init { .. } => false,
+    };
+    if both_elsewhere {
+        eprintln!("error: `--lang both` is only for `hegui report`");
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         Command::Check(args) => check(args),
+        Command::Report(args) => report(args),
         Command::Rules { rules, format } => list_rules(&rules, format),
         Command::Explain { id, rules } => explain(&id, &rules),
         Command::Schema { rules } => schema(&rules),

@@ -1,0 +1,970 @@
+//! The HTML report: one self-contained file (inline CSS, inline SVG, no script, no external
+//! resource, a Content-Security-Policy that forbids loading anything), readable on screen and
+//! printed on A4.
+//!
+//! All markup goes through [`Html`]: tags, attribute names and literal markup are
+//! `&'static str` (written in this crate), and every other string — anything from a manifest,
+//! a rule file or the law table — is escaped on its way in. That is what keeps a manifest's
+//! `<script>` a text.
+
+use super::timeline;
+use super::{Authority, Item, Languages, Mark, Plan, Report, WaiverStatus};
+use crate::Severity;
+use crate::reader::Text;
+
+/// Escapes text for HTML content and double- or single-quoted attribute values.
+pub(crate) fn escape(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // NUL is not allowed in HTML text; keep it visible instead.
+            '\0' => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+}
+
+/// An HTML document under construction. Only `&'static str` reaches the output unescaped.
+#[derive(Debug, Default)]
+pub(crate) struct Html {
+    out: String,
+}
+
+impl Html {
+    /// Literal markup written in this crate.
+    pub(crate) fn raw(&mut self, markup: &'static str) -> &mut Self {
+        self.out.push_str(markup);
+        self
+    }
+
+    /// Text, escaped.
+    pub(crate) fn text(&mut self, text: &str) -> &mut Self {
+        escape(text, &mut self.out);
+        self
+    }
+
+    fn tag(&mut self, tag: &'static str, attrs: &[(&'static str, &str)]) {
+        self.out.push('<');
+        self.out.push_str(tag);
+        for (name, value) in attrs {
+            self.out.push(' ');
+            self.out.push_str(name);
+            self.out.push_str("=\"");
+            escape(value, &mut self.out);
+            self.out.push('"');
+        }
+    }
+
+    /// An opening tag.
+    pub(crate) fn open(&mut self, tag: &'static str, attrs: &[(&'static str, &str)]) -> &mut Self {
+        self.tag(tag, attrs);
+        self.out.push('>');
+        self
+    }
+
+    /// A closing tag.
+    pub(crate) fn close(&mut self, tag: &'static str) -> &mut Self {
+        self.out.push_str("</");
+        self.out.push_str(tag);
+        self.out.push('>');
+        self
+    }
+
+    /// An element holding text.
+    pub(crate) fn el(
+        &mut self,
+        tag: &'static str,
+        attrs: &[(&'static str, &str)],
+        text: &str,
+    ) -> &mut Self {
+        self.open(tag, attrs).text(text).close(tag)
+    }
+
+    /// A self-closed element (SVG shapes, `meta`).
+    pub(crate) fn void(&mut self, tag: &'static str, attrs: &[(&'static str, &str)]) -> &mut Self {
+        self.tag(tag, attrs);
+        self.out.push_str("/>");
+        self
+    }
+
+    fn finish(self) -> String {
+        self.out
+    }
+}
+
+const STYLE: &str = include_str!("report.css");
+
+/// Renders the report.
+pub(crate) fn render(r: &Report) -> String {
+    let mut h = Html::default();
+    let lang = match r.languages {
+        Languages::En => "en",
+        _ => "zh-CN",
+    };
+    h.raw("<!DOCTYPE html>\n");
+    h.open("html", &[("lang", lang)]).raw("\n<head>\n");
+    h.void("meta", &[("charset", "utf-8")]).raw("\n");
+    // Nothing may be loaded: no script, no image, no font, no frame, no connection.
+    h.void(
+        "meta",
+        &[
+            ("http-equiv", "Content-Security-Policy"),
+            ("content", "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"),
+        ],
+    )
+    .raw("\n");
+    h.void(
+        "meta",
+        &[
+            ("name", "viewport"),
+            ("content", "width=device-width, initial-scale=1"),
+        ],
+    )
+    .raw("\n");
+    h.void(
+        "meta",
+        &[
+            ("name", "generator"),
+            ("content", &format!("hegui {}", r.version)),
+        ],
+    )
+    .raw("\n");
+    h.el(
+        "title",
+        &[],
+        &r.label("hegui 合规审查报告", "hegui compliance review report"),
+    )
+    .raw("\n");
+    h.raw("<style>\n")
+        .raw(STYLE)
+        .raw("</style>\n</head>\n<body>\n");
+
+    header(&mut h, r);
+    summary(&mut h, r);
+    findings(&mut h, r);
+    waivers(&mut h, r);
+    controls(&mut h, r);
+    timelines(&mut h, r);
+    footer(&mut h, r);
+    h.raw("</body>\n</html>\n");
+    h.finish()
+}
+
+/// A text in the report's language(s), inline: `zh / en` when both.
+fn inline(h: &mut Html, r: &Report, t: &Text) {
+    match r.languages {
+        Languages::Both if t.zh != t.en => {
+            h.el("span", &[("lang", "zh-CN")], &t.zh);
+            h.raw(" <span class=\"sep\">/</span> ");
+            h.el("span", &[("lang", "en")], &t.en);
+        }
+        Languages::En => {
+            h.text(&t.en);
+        }
+        _ => {
+            h.text(&t.zh);
+        }
+    }
+}
+
+/// A text in the report's language(s), as a block: two columns when both.
+fn block(h: &mut Html, r: &Report, class: &'static str, t: &Text) {
+    match r.languages {
+        Languages::Both if t.zh != t.en => {
+            h.open("div", &[("class", class)]).raw("<div class=\"bi\">");
+            h.el("div", &[("lang", "zh-CN")], &t.zh);
+            h.el("div", &[("lang", "en")], &t.en);
+            h.raw("</div></div>");
+        }
+        Languages::En => {
+            h.el("div", &[("class", class)], &t.en);
+        }
+        _ => {
+            h.el("div", &[("class", class)], &t.zh);
+        }
+    }
+}
+
+fn section(h: &mut Html, r: &Report, id: &'static str, number: &str, zh: &str, en: &str) {
+    h.open("section", &[("id", id)]);
+    h.open("h2", &[]);
+    h.el("span", &[("class", "num")], number);
+    h.text(&r.label(zh, en));
+    h.close("h2");
+}
+
+fn sev_class(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "sev error",
+        Severity::Warning => "sev warning",
+        Severity::Info => "sev info",
+    }
+}
+
+fn header(h: &mut Html, r: &Report) {
+    h.raw("<header class=\"doc-head\">");
+    h.el(
+        "p",
+        &[("class", "kicker")],
+        &r.label(
+            "hegui 合规 · 合规审查报告",
+            "hegui 合规 · compliance review report",
+        ),
+    );
+    let titles: Vec<&str> = r.plans.iter().filter_map(|p| p.title.as_deref()).collect();
+    let heading = match titles.as_slice() {
+        [one] => (*one).to_owned(),
+        _ => r.label(
+            &format!("{} 份计划的合规审查", r.plans.len()),
+            &format!(
+                "Compliance review of {} plan{}",
+                r.plans.len(),
+                if r.plans.len() == 1 { "" } else { "s" }
+            ),
+        ),
+    };
+    h.el("h1", &[], &heading);
+    h.open("p", &[("class", "meta")]);
+    h.text(&r.label("审查基准日", "Reviewed as of")).text(" ");
+    h.el("strong", &[], &r.today);
+    h.text(" · ")
+        .text(&r.label("规则", "rules"))
+        .text(&format!(" {} · ", r.rules_in_force));
+    h.text(&format!("hegui {}", r.version));
+    h.close("p");
+    verdict(h, r);
+    h.raw("<nav class=\"toc\"><ol>");
+    for (id, zh, en) in [
+        ("#summary", "摘要", "Summary"),
+        ("#findings", "问题（按法律依据）", "Findings by authority"),
+        ("#waivers", "豁免登记", "Waiver register"),
+        ("#controls", "已通过的检查", "Controls that passed"),
+        ("#timeline", "时间线", "Timeline"),
+        ("#reproducibility", "可复现信息", "Reproducibility"),
+    ] {
+        h.raw("<li>");
+        h.el("a", &[("href", id)], &r.label(zh, en));
+        h.raw("</li>");
+    }
+    h.raw("</ol></nav></header>\n");
+}
+
+fn verdict(h: &mut Html, r: &Report) {
+    let at_or_above = |t: Severity| {
+        r.items
+            .iter()
+            .filter(|i| i.finding.waived.is_none() && i.finding.severity >= t)
+            .count()
+    };
+    let (class, text) = match r.threshold {
+        None => (
+            "verdict pass",
+            r.label(
+                "门禁：不设门槛（--fail-on never）",
+                "Gate: never fails (--fail-on never)",
+            ),
+        ),
+        Some(t) if r.failing => (
+            "verdict fail",
+            r.label(
+                &format!(
+                    "门禁：不通过 — {} 个未豁免问题达到“{}”及以上",
+                    at_or_above(t),
+                    Languages::Zh.severity(t)
+                ),
+                &format!(
+                    "Gate: FAIL — {} active finding(s) at or above {}",
+                    at_or_above(t),
+                    t.as_str()
+                ),
+            ),
+        ),
+        Some(t) => (
+            "verdict pass",
+            r.label(
+                &format!(
+                    "门禁：通过 — 没有达到“{}”及以上的未豁免问题",
+                    Languages::Zh.severity(t)
+                ),
+                &format!("Gate: PASS — no active finding at or above {}", t.as_str()),
+            ),
+        ),
+    };
+    h.el("p", &[("class", class)], &text);
+}
+
+fn summary(h: &mut Html, r: &Report) {
+    section(h, r, "summary", "1", "摘要", "Summary");
+    h.raw("<div class=\"cards\">");
+    let s = &r.summary;
+    for (class, n, zh, en) in [
+        ("card error", s.error, "错误", "errors"),
+        ("card warning", s.warning, "警告", "warnings"),
+        ("card info", s.info, "提示", "info"),
+        ("card waived", s.waived, "已豁免", "waived"),
+        ("card plans", r.plans.len(), "份计划", "plans"),
+    ] {
+        h.open("div", &[("class", class)]);
+        h.el("span", &[("class", "n")], &n.to_string());
+        h.el("span", &[("class", "k")], &r.label(zh, en));
+        h.close("div");
+    }
+    h.raw("</div>");
+    h.raw("<table class=\"plans\"><thead><tr>");
+    for (zh, en) in [
+        ("", ""),
+        ("计划", "Plan"),
+        ("主体", "Organization"),
+        ("决定日", "Decided"),
+    ] {
+        h.el("th", &[], &r.label(zh, en));
+    }
+    for (zh, en) in [
+        ("错误", "Err."),
+        ("警告", "Warn."),
+        ("提示", "Info"),
+        ("豁免", "Waived"),
+    ] {
+        h.el("th", &[("class", "count")], &r.label(zh, en));
+    }
+    h.raw("</tr></thead><tbody>");
+    for (i, p) in r.plans.iter().enumerate() {
+        h.raw("<tr>");
+        h.el("td", &[("class", "tag")], &Plan::tag(i));
+        h.open("td", &[]);
+        h.el("strong", &[], p.title.as_deref().unwrap_or(""));
+        h.raw("<br>");
+        if let Some(id) = &p.id {
+            h.el("code", &[], id);
+            h.text(" ");
+        }
+        h.el("span", &[("class", "file")], &p.name);
+        h.close("td");
+        h.el("td", &[], p.organization.as_deref().unwrap_or(""));
+        h.el(
+            "td",
+            &[("class", "nowrap")],
+            p.decided_on.as_deref().unwrap_or(""),
+        );
+        for (n, class) in [
+            (p.counts.error, "num error"),
+            (p.counts.warning, "num warning"),
+            (p.counts.info, "num info"),
+            (p.counts.waived, "num waived"),
+        ] {
+            let class = if n == 0 { "num zero" } else { class };
+            h.el("td", &[("class", class)], &n.to_string());
+        }
+        h.raw("</tr>");
+    }
+    h.raw("</tbody></table>");
+    h.close("section").raw("\n");
+}
+
+fn findings(h: &mut Html, r: &Report) {
+    section(
+        h,
+        r,
+        "findings",
+        "2",
+        "问题（按法律依据）",
+        "Findings by authority",
+    );
+    if r.items.is_empty() {
+        h.el(
+            "p",
+            &[("class", "empty")],
+            &r.label("没有问题。", "No findings."),
+        );
+    }
+    h.el(
+        "p",
+        &[("class", "lede")],
+        &r.label(
+            "每个问题列在其规则首个法律依据的条文之下，其余依据处交叉引用。“惯例”不是法律：其数字来自行业或平台做法，可在 hegui.toml 中调整。",
+            "Each finding is listed under the first statute its rule cites and cross-referenced under the others. Practice is not law: its numbers come from industry or platform practice and can be adjusted in hegui.toml.",
+        ),
+    );
+    for group in &r.groups {
+        match group {
+            Authority::Statute {
+                code,
+                name,
+                year,
+                articles,
+            } => {
+                h.open("div", &[("class", "authority statute")]);
+                h.open("h3", &[]);
+                h.el("span", &[("class", "code")], code);
+                h.text("《");
+                inline(h, r, name);
+                h.text("》");
+                if !year.is_empty() {
+                    h.el("span", &[("class", "year")], year);
+                }
+                h.close("h3");
+                for a in articles {
+                    h.open("div", &[("class", "article")]);
+                    h.open("h4", &[]);
+                    inline(h, r, &a.heading);
+                    let (class, zh, en) = if a.verified {
+                        ("badge quoted", "原文", "quoted")
+                    } else {
+                        ("badge gist", "要旨（非原文）", "gist, not the words")
+                    };
+                    h.el("span", &[("class", class)], &r.label(zh, en));
+                    h.close("h4");
+                    law_text(h, r, &a.text, a.verified);
+                    if !a.summary.zh.is_empty() {
+                        h.open("div", &[("class", "gist-line")]);
+                        h.el("span", &[("class", "k")], &r.label("要点", "In short"));
+                        block(h, r, "v", &a.summary);
+                        h.close("div");
+                    }
+                    for &i in &a.items {
+                        finding(h, r, &r.items[i]);
+                    }
+                    refs(h, r, &a.refs);
+                    h.close("div");
+                }
+                h.close("div");
+            }
+            Authority::Practice {
+                key,
+                title,
+                note,
+                items,
+                refs: others,
+            } => {
+                h.open("div", &[("class", "authority practice")]);
+                h.open("h3", &[]);
+                h.el(
+                    "span",
+                    &[("class", "code practice")],
+                    &r.label("惯例", "practice"),
+                );
+                inline(h, r, title);
+                h.el("span", &[("class", "year")], key);
+                h.close("h3");
+                if !note.zh.is_empty() {
+                    block(h, r, "note", note);
+                }
+                for &i in items {
+                    finding(h, r, &r.items[i]);
+                }
+                refs(h, r, others);
+                h.close("div");
+            }
+            Authority::Other { items } => {
+                h.open("div", &[("class", "authority other")]);
+                h.el(
+                    "h3",
+                    &[],
+                    &r.label("其他（无对应规则）", "Other (no rule declares these)"),
+                );
+                for &i in items {
+                    finding(h, r, &r.items[i]);
+                }
+                h.close("div");
+            }
+        }
+    }
+    h.close("section").raw("\n");
+}
+
+/// The article's words: Chinese (authoritative) always; the English translation in English
+/// or bilingual reports.
+fn law_text(h: &mut Html, r: &Report, t: &Text, verified: bool) {
+    // The article's own words in corner brackets, as Chinese legal writing quotes them.
+    let zh = if verified {
+        format!("「{}」", t.zh)
+    } else {
+        t.zh.clone()
+    };
+    match r.languages {
+        Languages::Zh => {
+            h.el("blockquote", &[("class", "law"), ("lang", "zh-CN")], &zh);
+        }
+        Languages::En | Languages::Both => {
+            h.raw("<blockquote class=\"law\"><div class=\"bi\">");
+            h.el("div", &[("lang", "zh-CN")], &zh);
+            h.el("div", &[("lang", "en"), ("class", "translation")], &t.en);
+            h.raw("</div></blockquote>");
+        }
+    }
+}
+
+fn refs(h: &mut Html, r: &Report, refs: &[usize]) {
+    if refs.is_empty() {
+        return;
+    }
+    h.open("p", &[("class", "refs")]);
+    h.text(&r.label("亦以此为依据：", "Also resting on this: "));
+    for (n, &i) in refs.iter().enumerate() {
+        if n > 0 {
+            h.text(", ");
+        }
+        let item = &r.items[i];
+        let tag = item.tag();
+        h.el(
+            "a",
+            &[("href", &format!("#{tag}"))],
+            &format!("{tag} {}", item.finding.rule),
+        );
+    }
+    h.close("p");
+}
+
+fn finding(h: &mut Html, r: &Report, item: &Item) {
+    let f = &item.finding;
+    let waived = f.waived.is_some();
+    let class = format!(
+        "finding sev-{}{}",
+        f.severity.as_str(),
+        if waived { " waived" } else { "" }
+    );
+    let tag = item.tag();
+    h.open("article", &[("class", &class), ("id", &tag)]);
+    h.raw("<header>");
+    h.el("span", &[("class", "fid")], &tag);
+    h.el(
+        "span",
+        &[("class", sev_class(f.severity))],
+        &r.severity_label(f.severity),
+    );
+    h.el("code", &[("class", "rule")], &f.rule);
+    h.open("span", &[("class", "rtitle")]);
+    inline(h, r, &item.title);
+    h.close("span");
+    if waived {
+        h.el(
+            "span",
+            &[("class", "badge waived")],
+            &r.label("已豁免", "waived"),
+        );
+    }
+    h.raw("</header>");
+    h.open("p", &[("class", "loc")]);
+    if let Some(p) = item.plan {
+        h.el("span", &[("class", "tag")], &Plan::tag(p));
+        h.text(" ");
+    }
+    let (line, col) = f.start();
+    h.text(&format!("{}:{line}:{col}", f.source.name));
+    if !f.path.is_empty() {
+        h.text(" · ");
+        h.el("code", &[], &f.path);
+    }
+    h.close("p");
+    block(h, r, "msg", &item.message);
+    excerpt(h, item);
+    if let Some(label) = &item.label {
+        h.open("div", &[("class", "caption")]);
+        h.raw("<span class=\"mk hl\"></span>");
+        inline(h, r, label);
+        h.close("div");
+    }
+    for (span, text) in &item.labels {
+        if text.zh.is_empty() {
+            continue;
+        }
+        h.open("div", &[("class", "caption")]);
+        h.raw("<span class=\"mk hl2\"></span>");
+        h.text(&format!(
+            "{} {}: ",
+            r.label("第", "line"),
+            f.source.line_of(span.start)
+        ));
+        inline(h, r, text);
+        h.close("div");
+    }
+    if let Some(help) = &item.help {
+        h.open("div", &[("class", "help")]);
+        h.el("span", &[("class", "k")], &r.label("修改建议", "Fix"));
+        block(h, r, "v", help);
+        h.close("div");
+    }
+    if let Some(w) = &f.waived {
+        h.open("div", &[("class", "waiver-note")]);
+        h.el("span", &[("class", "k")], &r.label("豁免", "Waiver"));
+        h.open("span", &[]);
+        h.text(&w.reason)
+            .text(" — ")
+            .text(&r.label("批准人", "approved by"))
+            .text(" ");
+        h.el("strong", &[], &w.approver);
+        if let Some(u) = &w.until {
+            h.text(&format!(" · {} {u}", r.label("有效至", "until")));
+        }
+        h.close("span");
+        h.close("div");
+    }
+    if !item.basis.zh.is_empty() {
+        h.open("p", &[("class", "basis")]);
+        h.el("span", &[("class", "k")], &r.label("依据", "Basis"));
+        inline(h, r, &item.basis);
+        h.close("p");
+    }
+    h.close("article");
+}
+
+/// The manifest lines around the finding, the blamed span marked, secondary spans marked
+/// lighter; non-adjacent windows are separated by `⋮`.
+fn excerpt(h: &mut Html, item: &Item) {
+    let f = &item.finding;
+    let src = &f.source;
+    if src.text.is_empty() {
+        return;
+    }
+    let mut spans = vec![(f.span.clone(), "hl")];
+    spans.extend(item.labels.iter().map(|(s, _)| (s.clone(), "hl2")));
+    let mut lines = std::collections::BTreeSet::new();
+    for (i, (span, _)) in spans.iter().enumerate() {
+        let context = if i == 0 { 2 } else { 0 };
+        let first = src.line_of(span.start);
+        let last = src.line_of(span.end.max(span.start + 1) - 1).max(first);
+        for l in first.saturating_sub(context).max(1)..=(last + context).min(src.line_count()) {
+            lines.insert(l);
+        }
+    }
+    h.raw("<pre class=\"excerpt\">");
+    let mut previous = None;
+    for line in lines {
+        if previous.is_some_and(|p| p + 1 != line) {
+            h.raw("<span class=\"gap\">⋮</span>\n");
+        }
+        previous = Some(line);
+        h.el("span", &[("class", "ln")], &line.to_string());
+        let range = src.line_range(line);
+        // Cut the line where any span starts or ends; mark each piece by the spans covering it.
+        let mut cuts = vec![range.start, range.end];
+        for (s, _) in &spans {
+            for p in [s.start, s.end] {
+                if p > range.start && p < range.end {
+                    cuts.push(src.clamp(p));
+                }
+            }
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        for w in cuts.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let Some(piece) = src.text.get(a..b) else {
+                continue;
+            };
+            let covered = |kind: &str| {
+                spans
+                    .iter()
+                    .any(|(s, k)| *k == kind && s.start <= a && b <= s.end && s.start < s.end)
+            };
+            if covered("hl") {
+                h.el("mark", &[("class", "hl")], piece);
+            } else if covered("hl2") {
+                h.el("mark", &[("class", "hl2")], piece);
+            } else {
+                h.text(piece);
+            }
+        }
+        // An empty span (e.g. at the end of a line) still shows where it is.
+        if f.span.start == f.span.end && src.line_of(f.span.start) == line {
+            h.raw("<mark class=\"hl caret\">▏</mark>");
+        }
+        h.raw("\n");
+    }
+    h.raw("</pre>");
+}
+
+fn waivers(h: &mut Html, r: &Report) {
+    section(h, r, "waivers", "3", "豁免登记", "Waiver register");
+    h.el(
+        "p",
+        &[("class", "lede")],
+        &r.label(
+            "清单列出计划文件中的每条 hegui:allow 豁免注释。有效的豁免使其所在行的问题不计入门禁，但问题仍在上文列出；不完整、规则未知或已过期的豁免不生效（WVR001–003）。",
+            "Every hegui:allow comment in the plans. A valid waiver keeps the finding on its line out of the gate, and the finding is still listed above; an incomplete, unknown-rule or expired waiver waives nothing (WVR001–003).",
+        ),
+    );
+    if r.waivers.is_empty() {
+        h.el(
+            "p",
+            &[("class", "empty")],
+            &r.label("没有豁免。", "No waivers."),
+        );
+        h.close("section").raw("\n");
+        return;
+    }
+    h.raw("<table class=\"waivers\"><thead><tr>");
+    for (zh, en) in [
+        ("规则", "Rule"),
+        ("位置", "Place"),
+        ("理由", "Reason"),
+        ("批准人", "Approver"),
+        ("有效至", "Until"),
+        ("状态", "Status"),
+        ("涉及问题", "Findings"),
+    ] {
+        h.el("th", &[], &r.label(zh, en));
+    }
+    h.raw("</tr></thead><tbody>");
+    for w in &r.waivers {
+        h.raw("<tr>");
+        h.open("td", &[]);
+        h.el("code", &[], &w.rule);
+        h.close("td");
+        h.el(
+            "td",
+            &[("class", "file")],
+            &format!("{} {}:{}", Plan::tag(w.plan), r.plans[w.plan].name, w.line),
+        );
+        h.el("td", &[], &w.reason);
+        h.el("td", &[], &w.approver);
+        h.el("td", &[("class", "nowrap")], &w.until);
+        h.open("td", &[]);
+        match &w.status {
+            WaiverStatus::Valid => {
+                h.el(
+                    "span",
+                    &[("class", "status valid")],
+                    &r.label("有效", "valid"),
+                );
+                if w.waives.is_empty() {
+                    h.el(
+                        "span",
+                        &[("class", "sub")],
+                        &r.label("未豁免任何问题", "waives nothing"),
+                    );
+                }
+            }
+            WaiverStatus::Expired => {
+                h.el(
+                    "span",
+                    &[("class", "status expired")],
+                    &r.label("已过期", "expired"),
+                );
+            }
+            WaiverStatus::Invalid(why) => {
+                h.el(
+                    "span",
+                    &[("class", "status invalid")],
+                    &r.label("无效", "invalid"),
+                );
+                h.open("span", &[("class", "sub")]);
+                inline(h, r, why);
+                h.close("span");
+            }
+        }
+        h.close("td");
+        h.open("td", &[]);
+        for (n, &i) in w.waives.iter().chain(&w.reported_by).enumerate() {
+            if n > 0 {
+                h.text(", ");
+            }
+            let item = &r.items[i];
+            let tag = item.tag();
+            h.el(
+                "a",
+                &[("href", &format!("#{tag}"))],
+                &format!("{tag} {}", item.finding.rule),
+            );
+        }
+        h.close("td");
+        h.raw("</tr>");
+    }
+    h.raw("</tbody></table>");
+    h.close("section").raw("\n");
+}
+
+fn controls(h: &mut Html, r: &Report) {
+    section(
+        h,
+        r,
+        "controls",
+        "4",
+        "已通过的检查",
+        "Controls that passed",
+    );
+    h.el(
+        "p",
+        &[("class", "lede")],
+        &r.label(
+            &format!(
+                "下表列出在至少一份计划中经过判定且成立的每条规则。✓ 成立 · ✗ 有问题 · ≈ 仅有已豁免的问题 · – 计划中没有可判定的内容。另有 {} 条规则在任何计划中都没有可判定的内容。",
+                r.not_applied
+            ),
+            &format!(
+                "Every rule that was evaluated and held in at least one plan. ✓ held · ✗ finding · ≈ waived findings only · – nothing in the plan for it to decide. {} more rule(s) had nothing to decide in any plan.",
+                r.not_applied
+            ),
+        ),
+    );
+    h.raw("<table class=\"controls\"><thead><tr>");
+    h.el("th", &[], &r.label("规则", "Rule"));
+    h.el("th", &[], &r.label("检查内容", "Control"));
+    h.el("th", &[], &r.label("依据", "Basis"));
+    for i in 0..r.plans.len() {
+        h.el(
+            "th",
+            &[("class", "mark"), ("title", &r.plans[i].name)],
+            &Plan::tag(i),
+        );
+    }
+    h.raw("</tr></thead><tbody>");
+    for c in &r.controls {
+        h.raw("<tr>");
+        h.open("td", &[("class", "nowrap")]);
+        h.el("code", &[], &c.rule);
+        h.raw(" ");
+        h.el(
+            "span",
+            &[("class", sev_class(c.severity))],
+            &r.severity_label(c.severity),
+        );
+        h.close("td");
+        h.open("td", &[]);
+        inline(h, r, &c.title);
+        h.close("td");
+        h.open("td", &[("class", "basis-cell")]);
+        inline(h, r, &c.basis);
+        h.close("td");
+        for m in &c.marks {
+            let (class, sym) = match m {
+                Mark::Held => ("mark held", "✓"),
+                Mark::Failed => ("mark failed", "✗"),
+                Mark::Waived => ("mark waivedm", "≈"),
+                Mark::NotApplied => ("mark na", "–"),
+            };
+            h.el("td", &[("class", class)], sym);
+        }
+        h.raw("</tr>");
+    }
+    h.raw("</tbody></table>");
+    h.close("section").raw("\n");
+}
+
+fn timelines(h: &mut Html, r: &Report) {
+    section(h, r, "timeline", "5", "时间线", "Timeline");
+    h.el(
+        "p",
+        &[("class", "lede")],
+        &r.label(
+            "每份计划的日期：条形为期间（公示展示期、冷却期、平台保留期、退款期），菱形为日期节点；红色描边并标注 ⚠ 的是问题所指向的日期或期间；虚线为注销生效日。冷却期、平台保留期和退款工作日数取自当前规则参数。",
+            "Each plan's dates: bars are windows (notice display, cooling period, platform retention, refund), diamonds are days; a red outline with ⚠ marks a date or window a finding points at; dashed lines are closure days. Cooling, retention and refund lengths are the rule parameters in force.",
+        ),
+    );
+    for (i, p) in r.plans.iter().enumerate() {
+        h.open("div", &[("class", "plan-timeline")]);
+        h.open("h3", &[]);
+        h.el("span", &[("class", "tag")], &Plan::tag(i));
+        h.text(" ")
+            .text(p.title.as_deref().or(p.id.as_deref()).unwrap_or(&p.name));
+        h.el("span", &[("class", "file")], &p.name);
+        h.close("h3");
+        if p.timeline.marks.is_empty() {
+            h.el(
+                "p",
+                &[("class", "empty")],
+                &r.label("没有可绘制的日期。", "No dates to draw."),
+            );
+        } else {
+            timeline::svg(h, &p.timeline, r.languages, &r.today);
+            h.raw("<ul class=\"legend\">");
+            for style in timeline::legend(&p.timeline) {
+                h.open("li", &[]);
+                h.el("span", &[("class", &format!("sw {}", style.class()))], "");
+                inline(h, r, &style.legend());
+                h.close("li");
+            }
+            h.raw("<li><span class=\"sw blamed-sw\"></span>");
+            h.text(&r.label("问题所指", "blamed by a finding"));
+            h.raw("</li><li><span class=\"sw closure-sw\"></span>");
+            h.text(&r.label("注销生效日", "closure day"));
+            h.raw("</li></ul>");
+        }
+        for note in &p.timeline.notes {
+            block(h, r, "note", note);
+        }
+        h.close("div");
+    }
+    h.close("section").raw("\n");
+}
+
+fn footer(h: &mut Html, r: &Report) {
+    section(
+        h,
+        r,
+        "reproducibility",
+        "6",
+        "可复现信息",
+        "Reproducibility",
+    );
+    h.el(
+        "p",
+        &[("class", "lede")],
+        &r.label(
+            "用同一版本的 hegui、同一规则集和同一基准日检查这些文件，会得到同样的报告。",
+            "Checking these files with the same hegui version, rule set and date gives the same report.",
+        ),
+    );
+    h.raw("<table class=\"repro\"><tbody>");
+    let threshold = r.threshold.map_or("never", Severity::as_str);
+    let languages = match r.languages {
+        Languages::Zh => "zh",
+        Languages::En => "en",
+        Languages::Both => "both",
+    };
+    for (zh, en, value) in [
+        ("hegui 版本", "hegui version", r.version.to_owned()),
+        ("规则集 SHA-256", "rule set SHA-256", r.ruleset_hash.clone()),
+        ("生效规则数", "rules in force", r.rules_in_force.to_string()),
+        ("基准日 --today", "--today", r.today.clone()),
+        ("门禁 --fail-on", "--fail-on", threshold.to_owned()),
+        ("语言 --lang", "--lang", languages.to_owned()),
+    ] {
+        h.raw("<tr>");
+        h.el("th", &[], &r.label(zh, en));
+        h.el("td", &[("class", "hash")], &value);
+        h.raw("</tr>");
+    }
+    h.raw("</tbody></table>");
+    h.raw("<table class=\"repro inputs\"><thead><tr>");
+    h.el("th", &[], &r.label("输入文件", "Input file"));
+    h.el("th", &[], "SHA-256");
+    h.raw("</tr></thead><tbody>");
+    for p in &r.plans {
+        h.raw("<tr>");
+        h.el("td", &[("class", "file")], &p.name);
+        h.el(
+            "td",
+            &[("class", "hash")],
+            p.sha256.as_deref().unwrap_or("—"),
+        );
+        h.raw("</tr>");
+    }
+    h.raw("</tbody></table>");
+    h.close("section").raw("\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_covers_markup_and_quotes() {
+        let mut out = String::new();
+        escape("<script>alert(1)</script> \"x\" 'y' & </style>", &mut out);
+        assert_eq!(
+            out,
+            "&lt;script&gt;alert(1)&lt;/script&gt; &quot;x&quot; &#39;y&#39; &amp; &lt;/style&gt;"
+        );
+        let mut h = Html::default();
+        h.el("td", &[("title", "\"><img src=x onerror=alert(1)>")], "a<b");
+        assert_eq!(
+            h.finish(),
+            "<td title=\"&quot;&gt;&lt;img src=x onerror=alert(1)&gt;\">a&lt;b</td>"
+        );
+    }
+}
