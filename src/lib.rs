@@ -135,6 +135,8 @@ pub fn read_rule_dir(dir: &Path) -> Result<Vec<Source>, LoadError> {
 pub struct Run {
     /// Manifests checked.
     pub files: usize,
+    /// The display names of the manifests checked, sorted (JUnit lists the rules each passed).
+    pub checked: Vec<String>,
     /// Every finding, sorted by (file, position, rule id, message).
     pub findings: Vec<Finding>,
 }
@@ -159,11 +161,16 @@ pub fn check_paths(engine: &Engine, paths: &[PathBuf]) -> Run {
         })
         .collect();
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let checked: Vec<String> = discovered
+        .iter()
+        .filter_map(|d| match d {
+            walk::Discovered::File(path) => Some(engine::display_path(path)),
+            walk::Discovered::Error { .. } => None,
+        })
+        .collect();
     Run {
-        files: discovered
-            .iter()
-            .filter(|d| matches!(d, walk::Discovered::File(_)))
-            .count(),
+        files: checked.len(),
+        checked,
         findings,
     }
 }
