@@ -98,8 +98,11 @@ fn commit(repo: &Path, home: &Path, cache: &Path, message: &str) -> Output {
     git(repo)
         .args(["commit", "-m", message])
         .env("PRE_COMMIT_HOME", home)
-        // Dependencies built once are reused by later runs' `cargo install`.
+        // Dependencies built once are reused by later runs' `cargo install`, and the release
+        // build pre-commit asks for skips optimisation: the same install path, minutes less CI.
         .env("CARGO_TARGET_DIR", cache.join("cargo-target"))
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
         .env("NO_COLOR", "1")
         .output()
         .unwrap()
@@ -144,6 +147,7 @@ fn pre_commit_blocks_a_failing_plan_and_lets_a_compliant_one_through() {
     let out = commit(&repo, &home, &cache, "bad plan");
     let shown = text(&out);
     assert!(!out.status.success(), "the commit went through:\n{shown}");
+    eprintln!("-- the blocked commit, as the user sees it --\n{shown}");
     for expected in [
         "hegui (合规) plan manifests",
         "Failed",
