@@ -470,6 +470,17 @@ fn assert_junit_matches_json(junit: &str, v: &Value, rules: &[String]) {
                 }
                 (None, None) => {
                     assert_eq!(case.skipped.is_some(), waived.contains(&key), "{key:?}");
+                    if let Some(message) = &case.skipped {
+                        let d = diagnostics(v)
+                            .iter()
+                            .find(|d| d["file"] == key.0.as_str() && d["rule"] == key.1.as_str())
+                            .unwrap();
+                        assert!(
+                            message.contains(d["message"].as_str().unwrap()),
+                            "{message}"
+                        );
+                        assert!(message.contains(d["waived"]["reason"].as_str().unwrap()));
+                    }
                 }
                 (expected, found) => panic!("{key:?}: JSON {expected:?}, JUnit {found:?}"),
             }

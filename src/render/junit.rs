@@ -203,8 +203,9 @@ pub fn render(findings: &[Finding], checked: &[String], rules: &RuleSet, lang: L
             } else {
                 let first = case.findings[0];
                 let message = format!(
-                    "{}: {}",
+                    "{}: {} [{}]",
                     location(first),
+                    first.message,
                     waiver_text(first, lang).unwrap_or_default()
                 );
                 put(Event::Empty(start("skipped", &[("message", message)])));
