@@ -151,6 +151,8 @@ pub fn read_rule_dir(dir: &Path) -> Result<Vec<Source>, LoadError> {
 pub struct Run {
     /// Manifests checked.
     pub files: usize,
+    /// The display names of the manifests checked, sorted (JUnit lists the rules each passed).
+    pub checked: Vec<String>,
     /// Every finding, sorted by (file, position, rule id, message).
     pub findings: Vec<Finding>,
     /// The manifests checked, in the order found (reports list and hash them).
@@ -201,6 +203,7 @@ pub fn check_configured(
         .collect();
     Run {
         files: inputs.len(),
+        checked: inputs.iter().map(|p| engine::display_path(p)).collect(),
         findings,
         inputs,
     }

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use hegui::baseline::Baseline;
 use hegui::config::Config;
-use hegui::render::{human, json, sarif};
+use hegui::render::{github, human, json, junit, sarif};
 use hegui::rules::FileProblems;
 use hegui::{Engine, Lang, Options, RuleSet, Severity};
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
@@ -146,6 +146,10 @@ enum Format {
     Human,
     Json,
     Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+    /// JUnit XML: one test case per file and rule.
+    Junit,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -406,6 +410,8 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         ),
         Format::Json => json::render(&run.findings, run.files),
         Format::Sarif => sarif::render(&run.findings, engine.rules(), *lang),
+        Format::Github => github::render(&run.findings, run.files, *lang),
+        Format::Junit => junit::render(&run.findings, &run.checked, engine.rules(), *lang),
     };
     emit(args.output.as_ref(), &text)?;
     Ok(linted.exit_code())

@@ -1,7 +1,9 @@
 //! Output formats. Each renderer is a pure function from findings to text.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
 pub mod sarif;
 
 use crate::finding::Finding;

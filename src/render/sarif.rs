@@ -17,6 +17,20 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
+/// A path as a URI reference: every byte but RFC 3986's unreserved ones and `/` is
+/// percent-encoded (spaces, `%`, `#`, `:`, non-ASCII names).
+pub(crate) fn uri_reference(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
 /// Renders findings as a SARIF 2.1.0 log.
 pub fn render(findings: &[Finding], rules: &RuleSet, lang: Lang) -> String {
     let mut descriptors: Vec<Value> = rules
@@ -53,7 +67,7 @@ pub fn render(findings: &[Finding], rules: &RuleSet, lang: Lang) -> String {
                 "message": { "text": match &f.help { Some(h) => format!("{}\n{}", f.message, h), None => f.message.clone() } },
                 "locations": [{
                     "physicalLocation": {
-                        "artifactLocation": { "uri": f.source.name },
+                        "artifactLocation": { "uri": uri_reference(&f.source.name) },
                         "region": {
                             "startLine": line,
                             "startColumn": column,
@@ -90,4 +104,19 @@ pub fn render(findings: &[Finding], rules: &RuleSet, lang: Lang) -> String {
     let mut text = serde_json::to_string_pretty(&log).expect("plain data serialises");
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_become_uri_references() {
+        assert_eq!(
+            super::uri_reference("plans/a-1_b.plan.toml"),
+            "plans/a-1_b.plan.toml"
+        );
+        assert_eq!(
+            super::uri_reference("计 a%#:.toml"),
+            "%E8%AE%A1%20a%25%23%3A.toml"
+        );
+    }
 }
