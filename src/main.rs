@@ -50,6 +50,9 @@ enum Command {
         /// The date waivers are judged against (default: today in China Standard Time).
         #[arg(long, value_name = "YYYY-MM-DD")]
         today: Option<chrono::NaiveDate>,
+        /// Skip fixtures matching this glob (relative to DIR, e.g. `malformed/**`); repeatable.
+        #[arg(long, value_name = "GLOB")]
+        exclude: Vec<String>,
     },
     /// Write a commented starter manifest that passes `hegui check`.
     Init {
@@ -488,7 +491,8 @@ fn main() -> ExitCode {
             rules,
             select,
             today,
-        } => test_rules(&dir, &rules, &select, today),
+            exclude,
+        } => test_rules(&dir, &rules, &select, today, &exclude),
     };
     match result {
         Ok(code) => code,
@@ -575,8 +579,22 @@ fn test_rules(
     args: &RuleArgs,
     select: &[String],
     today: Option<chrono::NaiveDate>,
+    exclude: &[String],
 ) -> Result<ExitCode> {
     let lang = lang(args.lang);
+    let mut skip = globset::GlobSetBuilder::new();
+    for pattern in exclude {
+        match globset::Glob::new(pattern) {
+            Ok(glob) => {
+                skip.add(glob);
+            }
+            Err(e) => {
+                eprintln!("error: --exclude {pattern}: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    let skip = skip.build().into_diagnostic()?;
     let pack = match hegui::read_rule_dir(dir) {
         Ok(sources) => sources,
         Err(e) => {
@@ -621,6 +639,9 @@ fn test_rules(
         let hegui::walk::Discovered::File(path) = found else {
             continue;
         };
+        if skip.is_match(path.strip_prefix(dir).unwrap_or(&path)) {
+            continue;
+        }
         let findings = hegui::check_file(&engine, &path);
         let text = std::fs::read(&path)
             .map(|b| String::from_utf8_lossy(&b).into_owned())

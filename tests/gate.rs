@@ -342,6 +342,8 @@ fn baselines_survive_unrelated_edits_and_catch_changed_values() {
 fn test_rules_runs_the_built_in_fixtures() {
     let out = hegui(Path::new("."))
         .args(["test-rules", "fixtures", "--today", "2026-11-22"])
+        // The malformed-input corpus has no markers: it is tested by `tests/malformed.rs`.
+        .args(["--exclude", "malformed/**"])
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
@@ -387,6 +389,34 @@ fn test_rules_reports_missing_and_unexpected_findings_with_spans() {
     assert!(text.contains("unexpected ACC001"), "{text}");
     assert!(text.contains("[pack/fail.plan.toml:29:24]"), "{text}");
     assert!(text.contains("1 missing, 1 unexpected"), "{text}");
+    // An unmarked broken file is an unexpected SCH001 … unless excluded.
+    std::fs::create_dir_all(pack.join("malformed")).unwrap();
+    std::fs::write(pack.join("malformed/broken.plan.toml"), "x = [").unwrap();
+    let run = |extra: &[&str]| {
+        let out = hegui(dir.path())
+            .args([
+                "test-rules",
+                "pack",
+                "--select",
+                "ACC,SCH",
+                "--today",
+                "2026-11-22",
+            ])
+            .args(extra)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let all = run(&[]);
+    assert!(
+        all.contains("2 fixtures, 0 expectations met, 1 missing, 2 unexpected"),
+        "{all}"
+    );
+    let some = run(&["--exclude", "malformed/**"]);
+    assert!(
+        some.contains("1 fixtures, 0 expectations met, 1 missing, 1 unexpected"),
+        "{some}"
+    );
 }
 
 #[test]
