@@ -85,27 +85,28 @@ impl Baseline {
         Ok(baseline)
     }
 
-    /// Removes the findings the baseline records; returns how many were removed. A fingerprint
-    /// recorded `n` times absorbs at most `n` findings, so a second identical problem is new.
-    pub fn filter(&self, findings: &mut Vec<Finding>) -> usize {
+    /// Removes the findings the baseline records and returns them. A fingerprint recorded `n`
+    /// times absorbs at most `n` findings, so a second identical problem is new.
+    pub fn filter(&self, findings: &mut Vec<Finding>) -> Vec<Finding> {
         let mut budget: BTreeMap<&str, usize> = BTreeMap::new();
         for e in &self.findings {
             *budget.entry(e.fingerprint.as_str()).or_default() += 1;
         }
-        let before = findings.len();
-        findings.retain(|f| {
-            if f.waived.is_some() {
-                return true;
-            }
-            let fingerprint = crate::finding_fingerprint(f);
-            match budget.get_mut(fingerprint.as_str()) {
-                Some(n) if *n > 0 => {
-                    *n -= 1;
-                    false
+        let (kept, removed): (Vec<Finding>, Vec<Finding>) =
+            std::mem::take(findings).into_iter().partition(|f| {
+                if f.waived.is_some() {
+                    return true;
                 }
-                _ => true,
-            }
-        });
-        before - findings.len()
+                let fingerprint = crate::finding_fingerprint(f);
+                match budget.get_mut(fingerprint.as_str()) {
+                    Some(n) if *n > 0 => {
+                        *n -= 1;
+                        false
+                    }
+                    _ => true,
+                }
+            });
+        *findings = kept;
+        removed
     }
 }

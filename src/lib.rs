@@ -157,6 +157,9 @@ pub struct Run {
     pub findings: Vec<Finding>,
     /// The manifests checked, in the order found (reports list and hash them).
     pub inputs: Vec<PathBuf>,
+    /// Findings a baseline accepted, taken out of `findings` (reports must not count their
+    /// rules as held).
+    pub baselined: Vec<Finding>,
 }
 
 /// Checks files and folders: folders are walked for manifests (honouring `.gitignore`), files
@@ -206,6 +209,7 @@ pub fn check_configured(
         checked: inputs.iter().map(|p| engine::display_path(p)).collect(),
         findings,
         inputs,
+        baselined: Vec::new(),
     }
 }
 

@@ -349,9 +349,12 @@ fn lint(args: LintArgs, write_baseline: Option<&Path>) -> std::result::Result<Li
         }
         (None, None) => None,
     };
-    let baselined = baseline.map_or(0, |b| b.filter(&mut run.findings));
-    if baselined > 0 {
-        eprintln!("{baselined} finding(s) recorded in the baseline are not shown");
+    run.baselined = baseline.map_or_else(Vec::new, |b| b.filter(&mut run.findings));
+    if !run.baselined.is_empty() {
+        eprintln!(
+            "{} finding(s) recorded in the baseline are not shown",
+            run.baselined.len()
+        );
     }
     let fail_on = match args.fail_on {
         Some(FailOn::Error) => hegui::config::FailOn::Error,

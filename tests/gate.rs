@@ -509,3 +509,43 @@ fn the_starter_passes_every_rule_in_the_library_too() {
     let findings = engine.check_source(&source, &path, path.parent().unwrap());
     assert!(findings.is_empty(), "{findings:?}");
 }
+
+#[test]
+fn reports_count_baselined_findings_and_never_show_their_rules_as_held() {
+    let dir = repo(&[
+        ("plans/a-account.plan.toml", ACCOUNT),
+        ("plans/b-compliant.plan.toml", COMPLIANT),
+    ]);
+    let (_, status, _) = check_json(dir.path(), &["plans", "--write-baseline", "baseline.json"]);
+    assert_eq!(status, 0);
+    let recorded: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("baseline.json")).unwrap())
+            .unwrap();
+    let count = recorded["findings"].as_array().unwrap().len();
+    let out = hegui(dir.path())
+        .args([
+            "report",
+            "plans",
+            "-o",
+            "r.md",
+            "--baseline",
+            "baseline.json",
+        ])
+        .args(["--today", "2026-11-22"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let md = std::fs::read_to_string(dir.path().join("r.md")).unwrap();
+    assert!(
+        md.contains(&format!(
+            "{count} more finding(s) accepted by the baseline (--baseline) are not listed."
+        )),
+        "{md}"
+    );
+    // DAT001 fired in the account plan (baselined) and held in the compliant one.
+    let row = md
+        .lines()
+        .find(|l| l.starts_with("| DAT001 |"))
+        .expect("DAT001 held in the compliant plan");
+    assert!(row.ends_with("| B | ✓ |"), "{row}");
+}

@@ -295,6 +295,9 @@ fn verdict(h: &mut Html, r: &Report) {
         ),
     };
     h.el("p", &[("class", class)], &text);
+    if let Some(note) = r.baselined_note() {
+        h.el("p", &[("class", "note")], &note);
+    }
 }
 
 fn summary(h: &mut Html, r: &Report) {
@@ -792,11 +795,11 @@ fn controls(h: &mut Html, r: &Report) {
         &[("class", "lede")],
         &r.label(
             &format!(
-                "下表列出在至少一份计划中经过判定且成立的每条规则。✓ 成立 · ✗ 有问题 · ≈ 仅有已豁免的问题 · – 计划中没有可判定的内容。另有 {} 条规则在任何计划中都没有可判定的内容。",
+                "下表列出在至少一份计划中经过判定且成立的每条规则。✓ 成立 · ✗ 有问题 · ≈ 仅有已豁免的问题 · B 仅有基线（--baseline）已接受的问题 · – 计划中没有可判定的内容。另有 {} 条规则在任何计划中都没有可判定的内容。",
                 r.not_applied
             ),
             &format!(
-                "Every rule that was evaluated and held in at least one plan. ✓ held · ✗ finding · ≈ waived findings only · – nothing in the plan for it to decide. {} more rule(s) had nothing to decide in any plan.",
+                "Every rule that was evaluated and held in at least one plan. ✓ held · ✗ finding · ≈ waived findings only · B only findings the baseline (--baseline) accepted · – nothing in the plan for it to decide. {} more rule(s) had nothing to decide in any plan.",
                 r.not_applied
             ),
         ),
@@ -835,6 +838,7 @@ fn controls(h: &mut Html, r: &Report) {
                 Mark::Held => ("mark held", "✓"),
                 Mark::Failed => ("mark failed", "✗"),
                 Mark::Waived => ("mark waivedm", "≈"),
+                Mark::Baselined => ("mark waivedm", "B"),
                 Mark::NotApplied => ("mark na", "–"),
             };
             h.el("td", &[("class", class)], sym);

@@ -113,6 +113,10 @@ fn summary(o: &mut String, r: &Report) {
             &format!("Gate: **PASS** ({})", t.as_str()),
         ),
     };
+    let gate = match r.baselined_note() {
+        Some(note) => format!("{gate}\n\n{note}"),
+        None => gate,
+    };
     let s = &r.summary;
     let _ = writeln!(
         o,
@@ -408,8 +412,8 @@ fn controls(o: &mut String, r: &Report) {
         o,
         "{}\n",
         r.label(
-            &format!("✓ 成立 · ✗ 有问题 · ≈ 仅有已豁免的问题 · – 没有可判定的内容。另有 {} 条规则在任何计划中都没有可判定的内容。", r.not_applied),
-            &format!("✓ held · ✗ finding · ≈ waived findings only · – nothing to decide. {} more rule(s) had nothing to decide in any plan.", r.not_applied),
+            &format!("✓ 成立 · ✗ 有问题 · ≈ 仅有已豁免的问题 · B 仅有基线（--baseline）已接受的问题 · – 没有可判定的内容。另有 {} 条规则在任何计划中都没有可判定的内容。", r.not_applied),
+            &format!("✓ held · ✗ finding · ≈ waived findings only · B only findings the baseline (--baseline) accepted · – nothing to decide. {} more rule(s) had nothing to decide in any plan.", r.not_applied),
         )
     );
     let tags: Vec<String> = (0..r.plans.len()).map(Plan::tag).collect();
@@ -430,6 +434,7 @@ fn controls(o: &mut String, r: &Report) {
                 Mark::Held => "✓",
                 Mark::Failed => "✗",
                 Mark::Waived => "≈",
+                Mark::Baselined => "B",
                 Mark::NotApplied => "–",
             })
             .collect();

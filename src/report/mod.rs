@@ -214,6 +214,8 @@ pub(crate) enum Mark {
     Failed,
     /// Only waived findings.
     Waived,
+    /// Only findings a baseline accepted: not held, not shown.
+    Baselined,
     /// Nothing in the plan for the rule to decide.
     NotApplied,
 }
@@ -240,6 +242,8 @@ pub struct Report {
     pub(crate) threshold: Option<Severity>,
     pub(crate) failing: bool,
     pub(crate) summary: Summary,
+    /// Findings a baseline accepted: counted, not listed.
+    pub(crate) baselined: usize,
     pub(crate) plans: Vec<Plan>,
     pub(crate) items: Vec<Item>,
     pub(crate) groups: Vec<Authority>,
@@ -250,6 +254,22 @@ pub struct Report {
 }
 
 impl Report {
+    /// The sentence saying a baseline hid findings, when it did.
+    pub(crate) fn baselined_note(&self) -> Option<String> {
+        (self.baselined > 0).then(|| {
+            self.label(
+                &format!(
+                    "另有 {} 个问题已被基线（--baseline）接受，本报告未列出。",
+                    self.baselined
+                ),
+                &format!(
+                    "{} more finding(s) accepted by the baseline (--baseline) are not listed.",
+                    self.baselined
+                ),
+            )
+        })
+    }
+
     /// Whether the gate fails: an active finding at or above the threshold.
     pub fn failing(&self) -> bool {
         self.failing
@@ -431,7 +451,7 @@ pub fn gather(
         .collect();
 
     let waivers = waiver_register(engine, &inputs, &items);
-    let (controls, not_applied) = controls(engine, &plans, &items);
+    let (controls, not_applied) = controls(engine, &plans, &items, &run.baselined);
     let summary = Summary::of(&run.findings);
     let failing = threshold.is_some_and(|t| {
         run.findings
@@ -447,6 +467,7 @@ pub fn gather(
         threshold,
         failing,
         summary,
+        baselined: run.baselined.len(),
         groups: authorities(engine, &items),
         plans,
         items,
@@ -711,7 +732,12 @@ fn waiver_register(engine: &Engine, inputs: &[Input], items: &[Item]) -> Vec<Wai
 
 /// Every rule that held in at least one plan, with its mark in each plan; and how many rules
 /// were evaluated in no plan at all.
-fn controls(engine: &Engine, plans: &[Plan], items: &[Item]) -> (Vec<Control>, usize) {
+fn controls(
+    engine: &Engine,
+    plans: &[Plan],
+    items: &[Item],
+    baselined: &[Finding],
+) -> (Vec<Control>, usize) {
     let set = engine.rules();
     let mut out = Vec::new();
     let mut not_applied = 0;
@@ -731,9 +757,13 @@ fn controls(engine: &Engine, plans: &[Plan], items: &[Item]) -> (Vec<Control>, u
                         active = true;
                     }
                 }
+                let accepted = baselined
+                    .iter()
+                    .any(|f| f.rule == rule.id && f.source.name == plan.name);
                 match (active, waived, plan.decided.contains(&rule.id)) {
                     (true, _, _) => Mark::Failed,
                     (false, true, _) => Mark::Waived,
+                    (false, false, _) if accepted => Mark::Baselined,
                     (false, false, true) => Mark::Held,
                     (false, false, false) => Mark::NotApplied,
                 }
