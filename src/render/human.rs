@@ -55,15 +55,22 @@ impl SourceCode for Text {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.0.text.as_str().read_span(span, before, after)?;
+        // miette scans from the start of the text it is given: hand it only the lines from
+        // `before` lines above the span, or a file with many findings renders in quadratic time.
+        let first_line = self.0.line_of(span.offset()).saturating_sub(1);
+        let skipped = first_line.saturating_sub(before);
+        let window = self.0.line_range(skipped + 1).start;
+        let local = SourceSpan::new(span.offset().saturating_sub(window).into(), span.len());
+        let inner = self.0.text[window..].read_span(&local, before, after)?;
+        let offset = inner.span().offset() + window;
         // miette counts columns in bytes; ours count Unicode scalar values, as in JSON and SARIF.
-        let column = self.0.line_col(inner.span().offset()).1 - 1;
+        let column = self.0.line_col(offset).1 - 1;
         Ok(Box::new(MietteSpanContents::new(
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            SourceSpan::new(offset.into(), inner.span().len()),
+            inner.line() + skipped,
             column,
-            inner.line_count(),
+            inner.line_count() + skipped,
         )))
     }
 }
