@@ -193,3 +193,22 @@ fn a_50_mb_manifest_is_checked() {
     assert!(big_manifest(1).len() >= 50_000_000);
     check_big(1);
 }
+
+#[test]
+fn human_output_shows_an_excerpt_of_a_long_line() {
+    // A finding inside (and next to) a 1 MB line: the line is not printed whole, and the header
+    // still points at the finding's line and column.
+    let engine = common::engine(&["TXT", "SCH"], Lang::En);
+    let text = format!(
+        "schema = \"hegui/plan/v1\"\n[plan]\nid = \"m\"\n[[notice]]\nid = \"n\"\ntext = \"{} 最终解释权归本公司所有\"\nx = 1\n",
+        "公".repeat(350_000)
+    );
+    let source = hegui::SourceFile::new("long.plan.toml", text);
+    let dir = Path::new("/nonexistent");
+    let findings = engine.check_source(&source, &dir.join("long.plan.toml"), dir);
+    assert!(findings.iter().any(|f| f.rule == "TXT002"));
+    let out = human::render(&findings, 1, Lang::En, human::Style::plain());
+    assert!(out.len() < 20_000, "{} bytes of output", out.len());
+    assert!(out.contains("long.plan.toml:6:350010]"), "{out}");
+    assert!(out.contains("long.plan.toml:7:1]"), "{out}");
+}
