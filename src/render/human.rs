@@ -55,16 +55,66 @@ impl SourceCode for Text {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.0.text.as_str().read_span(span, before, after)?;
+        if let Some(excerpt) = self.excerpt(span, before + after > 0) {
+            return Ok(Box::new(excerpt));
+        }
+        // miette scans from the start of the text it is given: hand it only the lines from
+        // `before` lines above the span, or a file with many findings renders in quadratic time.
+        let first_line = self.0.line_of(span.offset()).saturating_sub(1);
+        let skipped = first_line.saturating_sub(before);
+        let window = self.0.line_range(skipped + 1).start;
+        let local = SourceSpan::new(span.offset().saturating_sub(window).into(), span.len());
+        let inner = self.0.text[window..].read_span(&local, before, after)?;
+        let offset = inner.span().offset() + window;
         // miette counts columns in bytes; ours count Unicode scalar values, as in JSON and SARIF.
-        let column = self.0.line_col(inner.span().offset()).1 - 1;
+        let column = self.0.line_col(offset).1 - 1;
         Ok(Box::new(MietteSpanContents::new(
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            SourceSpan::new(offset.into(), inner.span().len()),
+            inner.line() + skipped,
             column,
-            inner.line_count(),
+            inner.line_count() + skipped,
         )))
+    }
+}
+
+/// Lines longer than this (in bytes) are not shown whole: a 40 MB string would be printed
+/// once per finding near it.
+const LONG_LINE: usize = 4_096;
+
+/// Bytes shown on either side of a span inside a long line.
+const EXCERPT: usize = 160;
+
+impl Text {
+    /// For a span on or next to a long line: a piece of the span's line around it, without
+    /// context lines (a span longer than the excerpt is cut, the underline runs to its end).
+    fn excerpt(&self, span: &SourceSpan, context: bool) -> Option<MietteSpanContents<'_>> {
+        let source = &self.0;
+        let text = source.text.as_str();
+        let start = source.clamp(span.offset());
+        let end = source.clamp(span.offset() + span.len()).max(start);
+        let line = source.line_of(start);
+        let end_line = source.line_of(end);
+        let lines = line.saturating_sub(1).max(1)..=(end_line + 1).min(source.line_count());
+        if lines
+            .clone()
+            .all(|l| source.line_range(l).len() <= LONG_LINE)
+        {
+            return None;
+        }
+        let line_range = source.line_range(line);
+        // Without context miette reads the location shown in the header: start at the span.
+        let lead = if context { EXCERPT } else { 0 };
+        let from = source.clamp(start.saturating_sub(lead).max(line_range.start));
+        let to_line = source.line_range(end_line).end;
+        let to = source.clamp((end.min(start + EXCERPT) + EXCERPT).min(to_line).max(start));
+        Some(MietteSpanContents::new(
+            &text.as_bytes()[from..to],
+            SourceSpan::new(from.into(), to - from),
+            line - 1,
+            source.line_col(from).1 - 1,
+            line,
+        ))
     }
 }
 

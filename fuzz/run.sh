@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs each fuzz target for SECONDS (default 1200) one after the other, niced, one process
+# each, logging libFuzzer's final stats to fuzz/logs/<target>.log. Needs cargo-fuzz
+# (`cargo install cargo-fuzz`); stable Rust works with RUSTC_BOOTSTRAP=1 (cargo-fuzz passes
+# -Z flags). `-s none`: no AddressSanitizer, the code under test is safe Rust.
+set -euo pipefail
+cd "$(dirname "$0")"
+seconds="${1:-1200}"
+shift || true
+targets=("${@:-manifest rules cel}")
+[ -d corpus ] || python3 seed.py
+mkdir -p logs
+for t in ${targets[@]}; do
+  RUSTC_BOOTSTRAP=1 nice -n 19 cargo fuzz run -O -s none "$t" "corpus/$t" -- \
+    -max_total_time="$seconds" -timeout=30 -max_len=65536 -print_final_stats=1 \
+    > "logs/$t.log" 2>&1 || echo "$t: fuzzer stopped with a finding, see logs/$t.log"
+  grep -E "^stat::(number_of_executed_units|average_exec_per_sec)" "logs/$t.log" | sed "s/^/$t /"
+done
