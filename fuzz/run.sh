@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs each fuzz target for SECONDS (default 1200) one after the other, niced, one process
+# fuzz/run.sh [SECONDS] [TARGET…]: runs each fuzz target (default all) for SECONDS (default 1200) one after the other, niced, one process
 # each, logging libFuzzer's final stats to fuzz/logs/<target>.log. Needs cargo-fuzz
 # (`cargo install cargo-fuzz`); stable Rust works with RUSTC_BOOTSTRAP=1 (cargo-fuzz passes
 # -Z flags). `-s none`: no AddressSanitizer, the code under test is safe Rust.
@@ -7,10 +7,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds="${1:-1200}"
 shift || true
-targets=("${@:-manifest rules cel}")
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(manifest rules cel)
 [ -d corpus ] || python3 seed.py
 mkdir -p logs
-for t in ${targets[@]}; do
+for t in "${targets[@]}"; do
   RUSTC_BOOTSTRAP=1 nice -n 19 cargo fuzz run -O -s none "$t" "corpus/$t" -- \
     -max_total_time="$seconds" -timeout=30 -max_len=65536 -print_final_stats=1 \
     > "logs/$t.log" 2>&1 || echo "$t: fuzzer stopped with a finding, see logs/$t.log"
