@@ -347,7 +347,15 @@ fn check_value(spec: &KeySpec, node: &Node, path: &DocPath, key: &str, report: &
         });
         report.invalid.push(path.clone());
     };
-    let found_type = || format!("a {}", node.value.type_name());
+    let found_type = || {
+        let name = node.value.type_name();
+        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {name}")
+    };
     match (&spec.ty, &node.value) {
         (KeyType::String(pattern), NodeValue::String(s)) => {
             if let Some(p) = pattern.as_ref().filter(|p| !p.is_match(s)) {

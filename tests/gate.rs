@@ -549,3 +549,24 @@ fn reports_count_baselined_findings_and_never_show_their_rules_as_held() {
         .expect("DAT001 held in the compliant plan");
     assert!(row.ends_with("| B | ✓ |"), "{row}");
 }
+
+#[test]
+fn wrong_types_are_named_with_the_right_article() {
+    let dir = repo(&[]);
+    std::fs::write(
+        dir.path().join("t.plan.toml"),
+        "[plan]\nid = \"t\"\n[[account]]\nid = \"a\"\ntype = \"service\"\nfollowers = [1]\ndays_since_last_violation = \"x\"\ncommerce = 1\n",
+    )
+    .unwrap();
+    let (v, _, _) = check_json(dir.path(), &["t.plan.toml", "--select", "SCH003"]);
+    let messages: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    assert!(messages[0].ends_with("found an array"), "{messages:?}");
+    assert!(messages[1].ends_with("found a string"), "{messages:?}");
+    assert!(messages[2].ends_with("found an integer"), "{messages:?}");
+}
