@@ -151,8 +151,6 @@ pub fn read_rule_dir(dir: &Path) -> Result<Vec<Source>, LoadError> {
 pub struct Run {
     /// Manifests checked.
     pub files: usize,
-    /// The display names of the manifests checked, sorted (JUnit lists the rules each passed).
-    pub checked: Vec<String>,
     /// Every finding, sorted by (file, position, rule id, message).
     pub findings: Vec<Finding>,
     /// The manifests checked, in the order found (reports list and hash them).
@@ -160,6 +158,17 @@ pub struct Run {
     /// Findings a baseline accepted, taken out of `findings` (reports must not count their
     /// rules as held).
     pub baselined: Vec<Finding>,
+}
+
+impl Run {
+    /// The display names of the manifests checked, in path order (JUnit lists the rules each
+    /// passed).
+    pub fn checked(&self) -> Vec<String> {
+        self.inputs
+            .iter()
+            .map(|p| engine::display_path(p))
+            .collect()
+    }
 }
 
 /// Checks files and folders: folders are walked for manifests (honouring `.gitignore`), files
@@ -206,7 +215,6 @@ pub fn check_configured(
         .collect();
     Run {
         files: inputs.len(),
-        checked: inputs.iter().map(|p| engine::display_path(p)).collect(),
         findings,
         inputs,
         baselined: Vec::new(),

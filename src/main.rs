@@ -417,7 +417,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         Format::Json => json::render(&run.findings, run.files),
         Format::Sarif => sarif::render(&run.findings, engine.rules(), *lang),
         Format::Github => github::render(&run.findings, run.files, *lang),
-        Format::Junit => junit::render(&run.findings, &run.checked, engine.rules(), *lang),
+        Format::Junit => junit::render(&run.findings, &run.checked(), engine.rules(), *lang),
     };
     emit(args.output.as_ref(), &text)?;
     Ok(linted.exit_code())

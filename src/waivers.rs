@@ -31,6 +31,20 @@ pub struct WaiverComment {
     pub target_line: usize,
 }
 
+impl WaiverComment {
+    /// What a complete waiver needs and this one lacks: `ID`, `reason`, `approver`.
+    pub fn missing(&self) -> Vec<&'static str> {
+        [
+            (self.rule.is_none(), "ID"),
+            (self.reason.is_none(), "reason"),
+            (self.approver.is_none(), "approver"),
+        ]
+        .into_iter()
+        .filter_map(|(absent, what)| absent.then_some(what))
+        .collect()
+    }
+}
+
 /// What is wrong with a waiver, as an engine check with its message variables.
 pub type WaiverIssue = (BuiltinCheck, Span, Vec<(&'static str, String)>);
 
@@ -158,16 +172,7 @@ pub fn apply(
     let mut issues = Vec::new();
     for w in waivers {
         let rule = w.rule.as_ref().map(|r| r.0.clone()).unwrap_or_default();
-        let mut missing = Vec::new();
-        if w.rule.is_none() {
-            missing.push("ID");
-        }
-        if w.reason.is_none() {
-            missing.push("reason");
-        }
-        if w.approver.is_none() {
-            missing.push("approver");
-        }
+        let missing = w.missing();
         if !missing.is_empty() {
             issues.push((
                 BuiltinCheck::WaiverIncomplete,

@@ -50,6 +50,15 @@ fn rules(v: &Value) -> Vec<String> {
         .collect()
 }
 
+fn messages(v: &Value) -> Vec<&str> {
+    v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect()
+}
+
 /// A temporary repository (a `.git` folder bounds configuration discovery) holding copies of
 /// example plans.
 fn repo(plans: &[(&str, &str)]) -> tempfile::TempDir {
@@ -237,12 +246,7 @@ ad_refund_requested_on = 2026-12-28
     )
     .unwrap();
     let (v, _, _) = check_json(dir.path(), &["t.plan.toml", "--select", "FIN003"]);
-    let messages: Vec<&str> = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["message"].as_str().unwrap())
-        .collect();
+    let messages = messages(&v);
     assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(messages[0].contains("2027"), "{messages:?}");
 
@@ -559,12 +563,7 @@ fn wrong_types_are_named_with_the_right_article() {
     )
     .unwrap();
     let (v, _, _) = check_json(dir.path(), &["t.plan.toml", "--select", "SCH003"]);
-    let messages: Vec<&str> = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["message"].as_str().unwrap())
-        .collect();
+    let messages = messages(&v);
     assert_eq!(messages.len(), 3, "{messages:?}");
     assert!(messages[0].ends_with("found an array"), "{messages:?}");
     assert!(messages[1].ends_with("found a string"), "{messages:?}");

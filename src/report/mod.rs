@@ -661,16 +661,7 @@ fn waiver_register(engine: &Engine, inputs: &[Input], items: &[Item]) -> Vec<Wai
         };
         for w in crate::waivers::parse(source, doc) {
             let rule = w.rule.as_ref().map(|r| r.0.clone()).unwrap_or_default();
-            let mut missing = Vec::new();
-            if w.rule.is_none() {
-                missing.push("ID");
-            }
-            if w.reason.is_none() {
-                missing.push("reason");
-            }
-            if w.approver.is_none() {
-                missing.push("approver");
-            }
+            let missing = w.missing();
             let status = if !missing.is_empty() {
                 let m = missing.join(", ");
                 WaiverStatus::Invalid(bi(
