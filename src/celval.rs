@@ -27,126 +27,166 @@ impl fmt::Debug for Shared<'_> {
     }
 }
 
-impl<'a> Val for Shared<'a> {
-    fn get_type(&self) -> &Type {
-        self.0.get_type()
+/// Implements [`Val`] for a view type by delegating every method to the viewed value.
+macro_rules! delegate_val {
+    ($ty:ty) => {
+        impl<'a> Val for $ty {
+            fn get_type(&self) -> &Type {
+                self.inner().get_type()
+            }
+
+            fn cel_type() -> &'static Type {
+                // Only asked of types named in overload declarations, which this one never is.
+                &types::DYN_TYPE
+            }
+
+            fn as_adder<'b, 'v>(&'b self) -> Option<&'b (dyn Adder + 'v)>
+            where
+                Self: 'v,
+            {
+                self.inner().as_adder()
+            }
+
+            fn as_comparer(&self) -> Option<&dyn Comparer> {
+                self.inner().as_comparer()
+            }
+
+            fn as_container(&self) -> Option<&dyn Container> {
+                self.inner().as_container()
+            }
+
+            fn as_divider<'b, 'v>(&'b self) -> Option<&'b (dyn Divider + 'v)>
+            where
+                Self: 'v,
+            {
+                self.inner().as_divider()
+            }
+
+            fn as_indexer<'b, 'v>(&'b self) -> Option<&'b (dyn Indexer + 'v)>
+            where
+                Self: 'v,
+            {
+                self.inner().as_indexer()
+            }
+
+            fn into_indexer<'v>(self: Box<Self>) -> Option<Box<dyn Indexer + 'v>>
+            where
+                Self: 'v,
+            {
+                // Consuming a borrowed value means owning a copy of it.
+                self.inner().clone_as_boxed().into_indexer()
+            }
+
+            fn as_iterable<'b, 'v>(&'b self) -> Option<&'b (dyn Iterable + 'v)>
+            where
+                Self: 'v,
+            {
+                self.inner().as_iterable()
+            }
+
+            fn as_modder<'b, 'v>(&'b self) -> Option<&'b (dyn Modder + 'v)>
+            where
+                Self: 'v,
+            {
+                self.inner().as_modder()
+            }
+
+            fn as_multiplier<'b, 'v>(&'b self) -> Option<&'b (dyn Multiplier + 'v)>
+            where
+                Self: 'v,
+            {
+                self.inner().as_multiplier()
+            }
+
+            fn as_negator<'b, 'v>(&'b self) -> Option<&'b (dyn Negator + 'v)>
+            where
+                Self: 'v,
+            {
+                self.inner().as_negator()
+            }
+
+            fn as_sizer(&self) -> Option<&dyn Sizer> {
+                self.inner().as_sizer()
+            }
+
+            fn as_subtractor<'b, 'v>(&'b self) -> Option<&'b (dyn Subtractor + 'v)>
+            where
+                Self: 'v,
+            {
+                self.inner().as_subtractor()
+            }
+
+            fn as_zeroer(&self) -> Option<&dyn Zeroer> {
+                self.inner().as_zeroer()
+            }
+
+            fn equals(&self, other: &dyn Val) -> bool {
+                self.inner().equals(other)
+            }
+
+            fn clone_as_boxed<'v>(&self) -> Box<dyn Val + 'v>
+            where
+                Self: 'v,
+            {
+                Box::new(self.share())
+            }
+
+            fn as_any(&self) -> Option<&dyn std::any::Any> {
+                self.inner().as_any()
+            }
+
+            fn as_builtin<'b, 'v>(&'b self) -> BuiltinRef<'b, 'v>
+            where
+                Self: 'v,
+            {
+                self.inner().as_builtin()
+            }
+
+            fn into_builtin<'v>(self: Box<Self>) -> Option<Builtin<'v>>
+            where
+                Self: 'v,
+            {
+                // `as_builtin` answers for the original, so this must too: with an owned copy.
+                self.inner().clone_as_boxed().into_builtin()
+            }
+        }
+    };
+}
+
+impl<'a> Shared<'a> {
+    fn inner(&self) -> &(dyn Val + 'a) {
+        self.0
     }
 
-    fn cel_type() -> &'static Type {
-        // Only asked of types named in overload declarations, which this one never is.
-        &types::DYN_TYPE
-    }
-
-    fn as_adder<'b, 'v>(&'b self) -> Option<&'b (dyn Adder + 'v)>
-    where
-        Self: 'v,
-    {
-        self.0.as_adder()
-    }
-
-    fn as_comparer(&self) -> Option<&dyn Comparer> {
-        self.0.as_comparer()
-    }
-
-    fn as_container(&self) -> Option<&dyn Container> {
-        self.0.as_container()
-    }
-
-    fn as_divider<'b, 'v>(&'b self) -> Option<&'b (dyn Divider + 'v)>
-    where
-        Self: 'v,
-    {
-        self.0.as_divider()
-    }
-
-    fn as_indexer<'b, 'v>(&'b self) -> Option<&'b (dyn Indexer + 'v)>
-    where
-        Self: 'v,
-    {
-        self.0.as_indexer()
-    }
-
-    fn into_indexer<'v>(self: Box<Self>) -> Option<Box<dyn Indexer + 'v>>
-    where
-        Self: 'v,
-    {
-        // Consuming a borrowed value means owning a copy of it.
-        self.0.clone_as_boxed().into_indexer()
-    }
-
-    fn as_iterable<'b, 'v>(&'b self) -> Option<&'b (dyn Iterable + 'v)>
-    where
-        Self: 'v,
-    {
-        self.0.as_iterable()
-    }
-
-    fn as_modder<'b, 'v>(&'b self) -> Option<&'b (dyn Modder + 'v)>
-    where
-        Self: 'v,
-    {
-        self.0.as_modder()
-    }
-
-    fn as_multiplier<'b, 'v>(&'b self) -> Option<&'b (dyn Multiplier + 'v)>
-    where
-        Self: 'v,
-    {
-        self.0.as_multiplier()
-    }
-
-    fn as_negator<'b, 'v>(&'b self) -> Option<&'b (dyn Negator + 'v)>
-    where
-        Self: 'v,
-    {
-        self.0.as_negator()
-    }
-
-    fn as_sizer(&self) -> Option<&dyn Sizer> {
-        self.0.as_sizer()
-    }
-
-    fn as_subtractor<'b, 'v>(&'b self) -> Option<&'b (dyn Subtractor + 'v)>
-    where
-        Self: 'v,
-    {
-        self.0.as_subtractor()
-    }
-
-    fn as_zeroer(&self) -> Option<&dyn Zeroer> {
-        self.0.as_zeroer()
-    }
-
-    fn equals(&self, other: &dyn Val) -> bool {
-        self.0.equals(other)
-    }
-
-    fn clone_as_boxed<'v>(&self) -> Box<dyn Val + 'v>
-    where
-        Self: 'v,
-    {
-        Box::new(Shared(self.0))
-    }
-
-    fn as_any(&self) -> Option<&dyn std::any::Any> {
-        self.0.as_any()
-    }
-
-    fn as_builtin<'b, 'v>(&'b self) -> BuiltinRef<'b, 'v>
-    where
-        Self: 'v,
-    {
-        self.0.as_builtin()
-    }
-
-    fn into_builtin<'v>(self: Box<Self>) -> Option<Builtin<'v>>
-    where
-        Self: 'v,
-    {
-        // `as_builtin` answers for the original, so this must too: with an owned copy.
-        self.0.clone_as_boxed().into_builtin()
+    pub(crate) fn share(&self) -> Self {
+        Shared(self.0)
     }
 }
+
+delegate_val!(Shared<'a>);
+
+/// A CEL value shared by reference count: copying it (`clone_as_boxed`, which `cel` does when
+/// binding a value or reading it into a list) copies a pointer instead of the whole value.
+/// The engine keeps a `let` value that is the same for every item of a file this way.
+pub(crate) struct Counted<'a>(pub(crate) std::sync::Arc<dyn Val + 'a>);
+
+impl fmt::Debug for Counted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl<'a> Counted<'a> {
+    fn inner(&self) -> &(dyn Val + 'a) {
+        &*self.0
+    }
+
+    pub(crate) fn share(&self) -> Self {
+        Counted(std::sync::Arc::clone(&self.0))
+    }
+}
+
+delegate_val!(Counted<'a>);
 
 /// A value converted for binding (scalars, and rule parameters once per rule).
 fn scalar(value: Value) -> Box<dyn Val> {
@@ -330,21 +370,31 @@ impl FileVals {
         Box::new(CelMap::from(map))
     }
 
-    /// `entries`: every entry of every array of tables, in document order.
-    pub(crate) fn entries(&self, doc: &Node) -> Box<dyn Val + '_> {
-        let mut list: Vec<Box<dyn Val + '_>> = Vec::new();
+    /// `entries`: every entry of every array of tables, in document order (arrays may
+    /// interleave: `[[account]]`, `[[data]]`, `[[account]]`).
+    pub(crate) fn entries(&self, doc: &Node, invalid: &[DocPath]) -> Box<dyn Val + '_> {
+        let mut placed: Vec<(usize, &dyn Val)> = Vec::new();
         for (key, value) in &self.top {
             let Top::Array(items) = value else { continue };
-            let all_tables = doc.get(key).is_some_and(|n| match &n.value {
-                NodeValue::Array(nodes) => {
-                    nodes.iter().all(|i| matches!(i.value, NodeValue::Table(_)))
-                }
-                _ => false,
-            });
-            if all_tables {
-                list.extend(items.iter().map(|v| Box::new(Shared(&**v)) as Box<dyn Val>));
+            let Some(NodeValue::Array(nodes)) = doc.get(key).map(|n| &n.value) else {
+                continue;
+            };
+            if !nodes.iter().all(|i| matches!(i.value, NodeValue::Table(_))) {
+                continue;
             }
+            let path = DocPath::default().key(key);
+            // `items` holds the entries that are not invalid, in order.
+            let kept = nodes
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !invalid.contains(&path.index(*i)));
+            placed.extend(kept.zip(items).map(|((_, n), v)| (n.span.start, &**v)));
         }
+        placed.sort_by_key(|(start, _)| *start);
+        let list: Vec<Box<dyn Val + '_>> = placed
+            .into_iter()
+            .map(|(_, v)| Box::new(Shared(v)) as Box<dyn Val>)
+            .collect();
         Box::new(CelList::from(list))
     }
 

@@ -12,7 +12,7 @@ use cel::{Context, ExecutionError, Value};
 use chrono::NaiveDate;
 use regex::Regex;
 
-use crate::celval::{FileVals, Shared};
+use crate::celval::{Counted, FileVals, Shared};
 use crate::finding::{Finding, Label};
 use crate::functions::{self, MISSING_YEAR};
 use crate::rules::{BuiltinCheck, Check, Piece, Rule, RuleKind, RuleSet, Scope, Template, cel_env};
@@ -97,6 +97,33 @@ impl Engine {
             tokens,
             params,
         })
+    }
+
+    /// The compiled patterns of a text check (compiled now if not yet).
+    fn patterns_of(&self, rule_index: usize, check_index: usize) -> Option<&Vec<Regex>> {
+        let cell = self.patterns.get(&(rule_index, check_index))?;
+        Some(cell.get_or_init(|| {
+            let rule = &self.set.rules[rule_index];
+            let RuleKind::Checks(checks) = &rule.kind else {
+                return Vec::new();
+            };
+            match checks.get(check_index).and_then(|c| c.patterns.as_ref()) {
+                Some(expr) => compile_patterns(rule, expr).unwrap_or_default(),
+                None => Vec::new(),
+            }
+        }))
+    }
+
+    /// Compiles every text check's patterns now, in parallel. Compiling the wording rules'
+    /// Unicode patterns costs about as much as checking a plan, so a run starts this beside
+    /// its first files instead of waiting for the first text to need them.
+    pub fn compile_patterns(&self) {
+        use rayon::prelude::*;
+        let mut keys: Vec<&(usize, usize)> = self.patterns.keys().collect();
+        keys.sort();
+        keys.par_iter().for_each(|(ri, ci)| {
+            self.patterns_of(*ri, *ci);
+        });
     }
 
     /// The rule set in force.
@@ -265,13 +292,7 @@ impl Engine {
                 continue;
             }
             for (ci, check) in checks.iter().enumerate() {
-                let patterns = self.patterns.get(&(ri, ci)).map(|cell| {
-                    cell.get_or_init(|| match &check.patterns {
-                        Some(expr) => compile_patterns(rule, expr).unwrap_or_default(),
-                        None => Vec::new(),
-                    })
-                });
-                run.check(check, patterns, out);
+                run.check(check, self.patterns_of(ri, ci), out);
             }
             if run.decided.get() {
                 decided.insert(rule.id.clone());
@@ -472,7 +493,7 @@ impl<'a> FileData<'a> {
             source,
             vals,
             plan: vals.plan(),
-            entries: vals.entries(doc),
+            entries: vals.entries(doc, invalid),
             invalid,
             texts,
         }
@@ -629,6 +650,26 @@ enum Undecided {
     Failed(String),
 }
 
+/// For each `let` of a check, whether its value can differ from one item to the next: it
+/// names `item`, or an earlier `let` that does. Names are read from the text (a superset of
+/// what the expression references), so a doubt counts as "per item".
+fn item_dependent_lets(check: &Check) -> Vec<bool> {
+    let mut dependent: Vec<&str> = vec!["item"];
+    check
+        .lets
+        .iter()
+        .map(|(name, expr)| {
+            let per_item = crate::lazy::variables(&expr.text)
+                .iter()
+                .any(|v| dependent.contains(v));
+            if per_item {
+                dependent.push(name);
+            }
+            per_item
+        })
+        .collect()
+}
+
 fn classify(error: ExecutionError) -> Undecided {
     match error {
         ExecutionError::NoSuchKey(_) => Undecided::Absent,
@@ -755,6 +796,11 @@ impl RuleRun<'_, '_, '_, '_> {
     }
 
     fn check(&self, check: &Check, patterns: Option<&Vec<Regex>>, out: &mut Vec<Finding>) {
+        // A `let` that reads neither `item` nor an earlier `let` that does has the same value
+        // for every item of the file (CEL is pure): it is evaluated once, on first need.
+        let per_item = item_dependent_lets(check);
+        let mut shared: Vec<Option<Result<Counted, ExecutionError>>> =
+            check.lets.iter().map(|_| None).collect();
         for (path, node, value) in self.file.items(&check.scope) {
             if self.item_reads_invalid(&path, &check.scope) {
                 continue;
@@ -770,15 +816,38 @@ impl RuleRun<'_, '_, '_, '_> {
             }
             let mut failed = None;
             let mut bound: Vec<(&str, Box<dyn Val>)> = Vec::new();
-            for (name, expr) in &check.lets {
+            for (index, (name, expr)) in check.lets.iter().enumerate() {
+                let reuse = !per_item[index];
+                if reuse && let Some(known) = &shared[index] {
+                    // Computed for an earlier item: a counted reference, not a copy.
+                    match known {
+                        Ok(v) => bound.push((name.as_str(), Box::new(v.share()))),
+                        Err(e) => {
+                            failed = Some(e.clone());
+                            break;
+                        }
+                    }
+                    continue;
+                }
                 // Each binding sees the previous ones. Values stay CEL values (no round trip
                 // through `Value`); copies of values from the file are views, not deep copies.
                 let mut scope = ctx.new_inner_scope();
                 for (n, v) in &bound {
                     scope.add_variable_as_val(*n, v.clone_as_boxed());
                 }
-                match Value::resolve_val(expr.program.expression(), &scope) {
-                    Ok(v) => bound.push((name.as_str(), v.into_owned())),
+                let mut result =
+                    Value::resolve_val(expr.program.expression(), &scope).map(|v| v.into_owned());
+                drop(scope);
+                if reuse {
+                    let counted = result.map(|v| Counted(std::sync::Arc::from(v)));
+                    result = match &counted {
+                        Ok(v) => Ok(Box::new(v.share()) as Box<dyn Val>),
+                        Err(e) => Err(e.clone()),
+                    };
+                    shared[index] = Some(counted);
+                }
+                match result {
+                    Ok(v) => bound.push((name.as_str(), v)),
                     Err(e) => {
                         failed = Some(e);
                         break;

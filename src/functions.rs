@@ -10,6 +10,7 @@
 //! | `workdays_between(a, b)` | China working days in `(a, b]` |
 //! | `difference(xs, ys)` | the elements of `xs` not in `ys`, in order |
 //! | `max_by(xs, "field")`, `min_by(xs, "field")` | the map in `xs` with the largest / smallest `field` (maps lacking it are skipped) |
+//! | `first_by(xs, "field")` | a map from each value of `field` (a string, integer or boolean) to the first map in `xs` having it |
 //! | `sum(xs)` | the sum of a list of numbers |
 //!
 //! A working-day function that needs a year the calendar lacks fails with a message starting
@@ -18,6 +19,8 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
+use cel::common::types::{CelMap, CelMapKey, CelString};
+use cel::common::value::CowVal;
 use cel::extractors::This;
 use cel::objects::Key;
 use cel::{Context, ExecutionError, Value};
@@ -107,6 +110,48 @@ fn extreme_by(
     }
     best.map(|(item, _)| item.clone()).ok_or_else(|| {
         ExecutionError::no_such_key(&format!("{function}: no element has `{field}`"))
+    })
+}
+
+/// A function over CEL values as they are, without converting its arguments to [`Value`] (a
+/// deep copy) and its result back.
+type RawFunction = Box<
+    dyn for<'c, 'v> Fn(&mut cel::FunctionContext<'c, 'v>) -> Result<CowVal<'c, 'v>, ExecutionError>
+        + Send
+        + Sync,
+>;
+
+/// `first_by(xs, "field")`: a map from each value of `field` in `xs` to the first map that
+/// has it. Looking an entry up in it is one step, where `xs.filter(e, e.field == x)` visits
+/// every element (rules that find duplicates would otherwise be quadratic). Values that cannot
+/// be map keys (floats, lists, maps, dates) are skipped, as are maps lacking the field. The
+/// map's values are the elements themselves (views of the manifest's values, not copies).
+fn first_by() -> RawFunction {
+    Box::new(|ftx| {
+        let fail = |why: &str| ExecutionError::function_error("first_by", why);
+        let (list, field) = match (&ftx.this, ftx.args.as_slice()) {
+            (None, [list, field]) => (list, field),
+            (Some(list), [field]) => (list, field),
+            _ => return Err(fail("expected a list and a field name")),
+        };
+        let Some(field) = field.downcast_ref::<CelString>() else {
+            return Err(fail("the field name must be a string"));
+        };
+        let Some(items) = list.as_iterable() else {
+            return Err(fail("expected a list"));
+        };
+        let mut first = std::collections::HashMap::new();
+        let mut items = items.iter();
+        while let Some(item) = items.next() {
+            let Some(value) = item.as_indexer().and_then(|m| m.get(field).ok()) else {
+                continue;
+            };
+            let Ok(key) = CelMapKey::try_from(value) else {
+                continue;
+            };
+            first.entry(key).or_insert_with(|| item.clone_as_boxed());
+        }
+        Ok(CowVal::Owned(Box::new(CelMap::from(first))))
     })
 }
 
@@ -215,6 +260,8 @@ pub(crate) fn register(ctx: &mut Context<'_, '_>, calendar: Arc<Calendar>) {
     let r = ctx.add_function("min_by", |list: Value, field: Arc<String>| {
         extreme_by("min_by", list, field, Ordering::Less)
     });
+    add(ctx, r);
+    let r = ctx.add_function("first_by", first_by());
     add(ctx, r);
     let r = ctx.add_function("sum", |list: Value| -> Result<Value, ExecutionError> {
         let Value::List(items) = list else {

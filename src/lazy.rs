@@ -1,17 +1,67 @@
-//! CEL programs compiled on first use. Compiling is the bulk of a run's start-up (the `cel`
-//! crate's ANTLR parser costs about a million instructions per expression) and a check of one
-//! file uses a fraction of the built-in catalogue's expressions — messages are rendered in
-//! one language and only for rules that fire. The built-in packs are compiled lazily; their
-//! expressions are known to compile (a test compiles every one). User rule files are compiled
-//! when loaded, so that their syntax errors point into the file before anything is checked.
+//! CEL programs, compiled on first use.
+//!
+//! Expressions are parsed with the `cel` crate's Pratt parser (feature `parser_pratt`), which
+//! costs a few thousand instructions per expression where its default ANTLR parser costs about
+//! a million. The ANTLR parser stays the reference: an expression the Pratt parser rejects is
+//! parsed again by it, so syntax errors read exactly as before, and a test checks that both
+//! parsers build the same tree for every expression hegui ships and every rule-file fixture.
+//!
+//! A check of one file uses a fraction of the built-in catalogue's expressions (messages are
+//! rendered in one language and only for rules that fire), so the built-in packs are still
+//! compiled lazily; their expressions are known to compile (a test compiles every one). User
+//! rule files are compiled when loaded, so that their syntax errors point into the file before
+//! anything is checked.
 
 use std::fmt;
 use std::ops::Deref;
 use std::sync::{Arc, OnceLock};
 
-use cel::Program;
+use cel::parser::{Expression, ExpressionReferences, ParseErrors, PrattParser};
+use cel::{Context, ResolveResult, Value};
 
 use crate::rules::cel_env;
+
+/// A parsed CEL expression, ready to evaluate.
+#[derive(Debug, Clone)]
+pub struct Program {
+    expression: Expression,
+}
+
+impl Program {
+    /// Evaluates the expression against `ctx`.
+    pub fn execute(&self, ctx: &Context<'_, '_>) -> ResolveResult {
+        Value::resolve(&self.expression, ctx)
+    }
+
+    /// The variables and functions the expression references.
+    pub fn references(&self) -> ExpressionReferences<'_> {
+        self.expression.references()
+    }
+
+    /// The parsed tree.
+    pub fn expression(&self) -> &Expression {
+        &self.expression
+    }
+}
+
+/// Compiles `text` in hegui's environment (the standard macros, optional syntax).
+pub fn compile(text: &str) -> Result<Program, ParseErrors> {
+    match pratt_parse(text) {
+        Ok(expression) => Ok(Program { expression }),
+        // The reference parser words the errors users see (and accepts whatever it accepts).
+        Err(_) => reference_parse(text).map(|expression| Program { expression }),
+    }
+}
+
+/// The fast parser alone (public for the test that compares the two parsers).
+pub fn pratt_parse(text: &str) -> Result<Expression, ParseErrors> {
+    PrattParser::new().enable_optional_syntax(true).parse(text)
+}
+
+/// The `cel` crate's reference (ANTLR) parser, in the same environment.
+pub fn reference_parse(text: &str) -> Result<Expression, ParseErrors> {
+    cel_env().parser().parse(text)
+}
 
 /// A compiled CEL program, or the text to compile on first use.
 #[derive(Clone)]
@@ -50,13 +100,11 @@ impl Deref for LazyProgram {
 
     fn deref(&self) -> &Program {
         self.0.program.get_or_init(|| {
-            cel_env().compile(&self.0.text).unwrap_or_else(|_| {
+            compile(&self.0.text).unwrap_or_else(|_| {
                 // Built-in expressions compile (tested); should one not, it evaluates to an
                 // error that the engine reports against its rule instead of failing the run.
                 // (An undeclared variable: a lone identifier always compiles.)
-                cel_env()
-                    .compile("__hegui_expression_does_not_compile__")
-                    .expect("an identifier compiles")
+                compile("__hegui_expression_does_not_compile__").expect("an identifier compiles")
             })
         })
     }

@@ -196,15 +196,20 @@ pub fn check_configured(
         .as_ref()
         .map_or(".plan.toml", |s| s.file_suffix.as_str());
     let discovered = walk::discover_selected(paths, suffix, &select);
-    let mut findings: Vec<Finding> = discovered
-        .par_iter()
-        .flat_map_iter(|item| match item {
-            walk::Discovered::File(path) => check_file(engine, path),
-            walk::Discovered::Error { path, reason } => {
-                vec![walk::io_finding(path, reason, engine.options().lang)]
-            }
-        })
-        .collect();
+    let (_, mut findings) = rayon::join(
+        || engine.compile_patterns(),
+        || -> Vec<Finding> {
+            discovered
+                .par_iter()
+                .flat_map_iter(|item| match item {
+                    walk::Discovered::File(path) => check_file(engine, path),
+                    walk::Discovered::Error { path, reason } => {
+                        vec![walk::io_finding(path, reason, engine.options().lang)]
+                    }
+                })
+                .collect()
+        },
+    );
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let inputs: Vec<PathBuf> = discovered
         .iter()

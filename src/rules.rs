@@ -286,9 +286,14 @@ impl RuleSet {
         let mut raw_rules = Vec::new();
         // Data first (law, vocabulary, calendar) so rules can be validated against it.
         let mut trees = Vec::new();
-        for source in &sources {
+        // Parsing is most of loading; the packs are independent until validated together.
+        let parsed: Vec<_> = {
+            use rayon::prelude::*;
+            sources.par_iter().map(|s| tree::parse(&s.text)).collect()
+        };
+        for (source, parsed) in sources.iter().zip(parsed) {
             let problems = Problems::default();
-            match tree::parse(&source.text) {
+            match parsed {
                 Ok(doc) => {
                     let reader = TableReader::new(&doc, "a rule file", &problems);
                     set.law.load(&reader, &problems);
@@ -436,7 +441,7 @@ fn compile_expr(text: &str, at: usize, source: &Source, problems: &Problems) -> 
             text: text.to_owned(),
         });
     }
-    match cel_env().compile(text) {
+    match crate::lazy::compile(text) {
         Ok(program) => Some(Expr {
             program: crate::lazy::LazyProgram::compiled(program),
             text: text.to_owned(),

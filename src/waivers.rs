@@ -60,6 +60,10 @@ fn string_spans(node: &Node, out: &mut Vec<Span>) {
 
 /// Finds the waiver comments of a manifest.
 pub fn parse(source: &SourceFile, doc: &Node) -> Vec<WaiverComment> {
+    // Most plans waive nothing: one substring search instead of a walk over every line.
+    if !source.text.contains(MARKER) {
+        return Vec::new();
+    }
     let mut strings = Vec::new();
     string_spans(doc, &mut strings);
     let inside_string = |offset: usize| strings.iter().any(|s| s.start <= offset && offset < s.end);
