@@ -40,6 +40,10 @@ pub struct Engine {
     tokens: Vec<std::collections::BTreeSet<String>>,
     /// Each rule's `params`, converted once.
     params: Vec<Box<dyn Val>>,
+    /// The ids of the rules in force (waivers of other rules are "unused" only if known).
+    rule_ids: std::collections::BTreeSet<String>,
+    /// Per rule, per check, per `let`: whether its value can differ between items.
+    per_item_lets: Vec<Vec<Vec<bool>>>,
 }
 
 /// An engine could not be built from a rule set (a text check's pattern is not a valid regex).
@@ -89,6 +93,15 @@ impl Engine {
             .iter()
             .map(|r| FileVals::value(params_value(r)))
             .collect();
+        let rule_ids = set.rules.iter().map(|r| r.id.clone()).collect();
+        let per_item_lets = set
+            .rules
+            .iter()
+            .map(|r| match &r.kind {
+                RuleKind::Checks(checks) => checks.iter().map(item_dependent_lets).collect(),
+                RuleKind::Builtin(_) => Vec::new(),
+            })
+            .collect();
         Ok(Engine {
             set,
             options,
@@ -96,6 +109,8 @@ impl Engine {
             patterns,
             tokens,
             params,
+            rule_ids,
+            per_item_lets,
         })
     }
 
@@ -150,7 +165,7 @@ impl Engine {
         manifest_path: &Path,
         repo_root: &Path,
     ) -> Vec<Finding> {
-        self.check_source_traced(source, manifest_path, repo_root).0
+        self.check_traced(source, manifest_path, repo_root, None)
     }
 
     /// Checks one manifest like [`Engine::check_source`], and also returns the ids of the
@@ -163,7 +178,7 @@ impl Engine {
         repo_root: &Path,
     ) -> (Vec<Finding>, std::collections::BTreeSet<String>) {
         let mut decided = std::collections::BTreeSet::new();
-        let out = self.check_traced(source, manifest_path, repo_root, &mut decided);
+        let out = self.check_traced(source, manifest_path, repo_root, Some(&mut decided));
         (out, decided)
     }
 
@@ -172,7 +187,7 @@ impl Engine {
         source: &Source,
         manifest_path: &Path,
         repo_root: &Path,
-        decided: &mut std::collections::BTreeSet<String>,
+        mut decided: Option<&mut std::collections::BTreeSet<String>>,
     ) -> Vec<Finding> {
         let mut out = Vec::new();
         let doc = match tree::parse(&source.text) {
@@ -236,27 +251,30 @@ impl Engine {
         root.add_variable_as_val("entries", Box::new(Shared(&*file.entries)));
         root.add_variable_from_value("today", functions::date_value(self.options.today));
         root.add_variable_from_value("file", source.name.clone());
-        self.run_rules(&file, &root, &mut out, decided);
+        self.run_rules(&file, &root, &mut out, decided.as_deref_mut());
         let waivers = crate::waivers::parse(source, &doc);
         // Engine checks ran on the parsed file; the waiver checks only decide something when
         // the file has waivers.
-        decided.extend(
-            self.set
-                .rules
-                .iter()
-                .filter(|r| match r.kind {
-                    RuleKind::Builtin(c) => !c.name().starts_with("waiver") || !waivers.is_empty(),
-                    RuleKind::Checks(_) => false,
-                })
-                .map(|r| r.id.clone()),
-        );
-        let evaluated = self.set.rules.iter().map(|r| r.id.clone()).collect();
+        if let Some(decided) = decided {
+            decided.extend(
+                self.set
+                    .rules
+                    .iter()
+                    .filter(|r| match r.kind {
+                        RuleKind::Builtin(c) => {
+                            !c.name().starts_with("waiver") || !waivers.is_empty()
+                        }
+                        RuleKind::Checks(_) => false,
+                    })
+                    .map(|r| r.id.clone()),
+            );
+        }
         let issues = crate::waivers::apply(
             &waivers,
             source,
             &mut out,
             &self.set.known_ids,
-            &evaluated,
+            &self.rule_ids,
             self.options.today,
         );
         for (check, span, args) in issues {
@@ -272,7 +290,7 @@ impl Engine {
         file: &FileData<'_>,
         root: &Context<'_, '_>,
         out: &mut Vec<Finding>,
-        decided: &mut std::collections::BTreeSet<String>,
+        mut decided: Option<&mut std::collections::BTreeSet<String>>,
     ) {
         for (ri, rule) in self.set.rules.iter().enumerate() {
             let RuleKind::Checks(checks) = &rule.kind else {
@@ -292,9 +310,11 @@ impl Engine {
                 continue;
             }
             for (ci, check) in checks.iter().enumerate() {
-                run.check(check, self.patterns_of(ri, ci), out);
+                run.check(check, &self.per_item_lets[ri][ci], self.patterns_of(ri, ci), out);
             }
-            if run.decided.get() {
+            if let Some(decided) = decided.as_deref_mut()
+                && run.decided.get()
+            {
                 decided.insert(rule.id.clone());
             }
         }
@@ -478,7 +498,12 @@ struct FileData<'a> {
     entries: Box<dyn Val + 'a>,
     invalid: &'a [DocPath],
     texts: HashMap<DocPath, Source>,
+    /// Each scope's items, listed once per file (most scopes are shared by many rules).
+    scoped: std::cell::RefCell<HashMap<Vec<String>, ScopeItems<'a>>>,
 }
+
+/// The items of a scope: (path, node, CEL value), in document order.
+type ScopeItems<'a> = std::rc::Rc<[(DocPath, &'a Node, &'a (dyn Val + 'a))]>;
 
 impl<'a> FileData<'a> {
     fn new(
@@ -496,32 +521,41 @@ impl<'a> FileData<'a> {
             entries: vals.entries(doc, invalid),
             invalid,
             texts,
+            scoped: std::cell::RefCell::default(),
         }
     }
 
     /// The items a scope runs over: (path, node, CEL value), in document order.
-    fn items(&self, scope: &Scope) -> Vec<(DocPath, &'a Node, &(dyn Val + 'a))> {
+    fn items<'s>(&'s self, scope: &Scope) -> std::rc::Rc<[(DocPath, &'s Node, &'s (dyn Val + 's))]>
+    where
+        'a: 's,
+    {
         match scope {
-            Scope::File => vec![(DocPath::default(), self.doc, &*self.plan)],
-            Scope::Tables(tables) => {
-                let mut items = Vec::new();
-                for table in tables {
-                    items.extend(self.vals.table_items(self.doc, self.invalid, table));
-                }
-                items.sort_by_key(|(_, node, _)| node.span.start);
-                items
-            }
+            Scope::File => std::rc::Rc::new([(DocPath::default(), self.doc, &*self.plan)]),
+            Scope::Tables(tables) => self.table_items(tables),
             Scope::Texts(places) => {
-                let mut tables: Vec<&str> = places.iter().map(|(t, _)| t.as_str()).collect();
+                let mut tables: Vec<String> = places.iter().map(|(t, _)| t.clone()).collect();
                 tables.dedup();
-                let mut items = Vec::new();
-                for table in tables {
-                    items.extend(self.vals.table_items(self.doc, self.invalid, table));
-                }
-                items.sort_by_key(|(_, node, _)| node.span.start);
-                items
+                self.table_items(&tables)
             }
         }
+    }
+
+    /// The entries of these top-level tables, in document order, listed once per file.
+    fn table_items(&self, tables: &[String]) -> ScopeItems<'a> {
+        if let Some(known) = self.scoped.borrow().get(tables) {
+            return std::rc::Rc::clone(known);
+        }
+        let mut items = Vec::new();
+        for table in tables {
+            items.extend(self.vals.table_items(self.doc, self.invalid, table));
+        }
+        items.sort_by_key(|(_, node, _)| node.span.start);
+        let items: ScopeItems<'a> = items.into();
+        self.scoped
+            .borrow_mut()
+            .insert(tables.to_vec(), std::rc::Rc::clone(&items));
+        items
     }
 }
 
@@ -680,17 +714,17 @@ fn classify(error: ExecutionError) -> Undecided {
     }
 }
 
-struct RuleRun<'e, 'c, 'p, 'v> {
+struct RuleRun<'e, 'f, 'c, 'p, 'v> {
     engine: &'e Engine,
     rule: &'e Rule,
     tokens: &'e std::collections::BTreeSet<String>,
-    file: &'e FileData<'e>,
+    file: &'e FileData<'f>,
     ctx: &'c Context<'p, 'v>,
     /// Set once an assertion of the rule is evaluated or a text scanned (for reports).
     decided: std::cell::Cell<bool>,
 }
 
-impl RuleRun<'_, '_, '_, '_> {
+impl RuleRun<'_, '_, '_, '_, '_> {
     fn reads(&self, path: &DocPath) -> bool {
         path.0
             .iter()
@@ -795,13 +829,20 @@ impl RuleRun<'_, '_, '_, '_> {
         out.push(f);
     }
 
-    fn check(&self, check: &Check, patterns: Option<&Vec<Regex>>, out: &mut Vec<Finding>) {
+    fn check(
+        &self,
+        check: &Check,
+        per_item: &[bool],
+        patterns: Option<&Vec<Regex>>,
+        out: &mut Vec<Finding>,
+    ) {
         // A `let` that reads neither `item` nor an earlier `let` that does has the same value
         // for every item of the file (CEL is pure): it is evaluated once, on first need.
-        let per_item = item_dependent_lets(check);
         let mut shared: Vec<Option<Result<Counted, ExecutionError>>> =
             check.lets.iter().map(|_| None).collect();
-        for (path, node, value) in self.file.items(&check.scope) {
+        let items = self.file.items(&check.scope);
+        for (path, node, value) in items.iter() {
+            let (node, value) = (*node, *value);
             if self.item_reads_invalid(&path, &check.scope) {
                 continue;
             }
