@@ -200,13 +200,20 @@ fn scalar(value: Value) -> Box<dyn Val> {
 /// Builds the CEL value of a node: the same value as `engine::to_cel` gives, converted, but
 /// without the intermediate [`Value`] and its copies. Tables get `_path` and `_order`, and
 /// invalid values are left out.
-pub(crate) fn node_val(node: &Node, invalid: &[DocPath], path: &DocPath) -> Box<dyn Val> {
+pub(crate) fn node_val<'d>(node: &'d Node, invalid: &[DocPath], path: &DocPath) -> Box<dyn Val + 'd> {
     let mut walk = Walk {
         invalid,
         path: path.clone(),
         text: path.to_string(),
     };
     walk.val(node)
+}
+
+/// One step down the tree (a [`Segment`] that borrows its key).
+#[derive(Clone, Copy)]
+enum Step<'k> {
+    Key(&'k str),
+    Index(usize),
 }
 
 struct Walk<'i> {
@@ -218,15 +225,15 @@ struct Walk<'i> {
 }
 
 impl Walk<'_> {
-    fn enter(&mut self, segment: Segment) -> (usize, bool) {
+    fn enter(&mut self, step: Step<'_>) -> (usize, bool) {
         let len = self.text.len();
-        match &segment {
-            Segment::Key(k) if self.text.is_empty() => self.text.push_str(k),
-            Segment::Key(k) => {
+        match step {
+            Step::Key(k) if self.text.is_empty() => self.text.push_str(k),
+            Step::Key(k) => {
                 self.text.push('.');
                 self.text.push_str(k);
             }
-            Segment::Index(i) => {
+            Step::Index(i) => {
                 use std::fmt::Write;
                 let _ = write!(self.text, "[{i}]");
             }
@@ -234,7 +241,10 @@ impl Walk<'_> {
         if self.invalid.is_empty() {
             return (len, false);
         }
-        self.path.0.push(segment);
+        self.path.0.push(match step {
+            Step::Key(k) => Segment::Key(k.to_owned()),
+            Step::Index(i) => Segment::Index(i),
+        });
         (len, self.invalid.contains(&self.path))
     }
 
@@ -245,20 +255,21 @@ impl Walk<'_> {
         }
     }
 
-    fn val(&mut self, node: &Node) -> Box<dyn Val> {
+    /// Strings and keys borrow from the tree: converting a value copies no text.
+    fn val<'d>(&mut self, node: &'d Node) -> Box<dyn Val + 'd> {
         match &node.value {
-            NodeValue::String(s) => Box::new(CelString::from(s.clone())),
+            NodeValue::String(s) => Box::new(CelString::from(s.as_str())),
             NodeValue::Integer(i) => scalar(Value::Int(*i)),
             NodeValue::Float(f) => scalar(Value::Float(*f)),
             NodeValue::Bool(b) => scalar(Value::Bool(*b)),
             NodeValue::Date(d) => scalar(functions::date_value(*d)),
             NodeValue::DateTime(dt) => scalar(functions::datetime_value(*dt)),
-            NodeValue::OffsetDateTime(s) => Box::new(CelString::from(s.clone())),
+            NodeValue::OffsetDateTime(s) => Box::new(CelString::from(s.as_str())),
             NodeValue::Time(t) => Box::new(CelString::from(t.to_string())),
             NodeValue::Array(items) => {
-                let mut list: Vec<Box<dyn Val>> = Vec::with_capacity(items.len());
+                let mut list: Vec<Box<dyn Val + 'd>> = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    let (len, skip) = self.enter(Segment::Index(i));
+                    let (len, skip) = self.enter(Step::Index(i));
                     if !skip {
                         list.push(self.val(item));
                     }
@@ -269,19 +280,19 @@ impl Walk<'_> {
             NodeValue::Table(entries) => {
                 let mut map = std::collections::HashMap::with_capacity(entries.len() + 2);
                 for entry in entries {
-                    let (len, skip) = self.enter(Segment::Key(entry.key.clone()));
+                    let (len, skip) = self.enter(Step::Key(&entry.key));
                     if !skip {
-                        map.insert(CelMapKey::from(entry.key.clone()), self.val(&entry.node));
+                        map.insert(CelMapKey::from(entry.key.as_str()), self.val(&entry.node));
                     }
                     self.leave(len);
                 }
                 map.insert(
-                    CelMapKey::from("_path".to_owned()),
+                    CelMapKey::from("_path"),
                     Box::new(CelString::from(format!("/{}", self.text))),
                 );
                 // Document order, for rules that compare an entry with the ones before it.
                 map.insert(
-                    CelMapKey::from("_order".to_owned()),
+                    CelMapKey::from("_order"),
                     scalar(Value::Int(node.span.start as i64)),
                 );
                 Box::new(CelMap::from(map))
@@ -291,27 +302,27 @@ impl Walk<'_> {
 }
 
 /// A top-level value of a manifest, converted once.
-enum Top {
+enum Top<'d> {
     /// A `[table]`: one item of its scope.
-    Table(Box<dyn Val>),
+    Table(Box<dyn Val + 'd>),
     /// An array (`[[entry]]`s): its elements that are not invalid, in order.
-    Array(Vec<Box<dyn Val>>),
+    Array(Vec<Box<dyn Val + 'd>>),
     /// Anything else (`schema = "…"`).
-    Other(Box<dyn Val>),
+    Other(Box<dyn Val + 'd>),
 }
 
 /// The CEL values of one manifest: every top-level value converted once. `plan`, `entries` and
 /// every scope's items are views of these, so no rule converts or copies them again.
-pub(crate) struct FileVals {
+pub(crate) struct FileVals<'d> {
     /// Per top-level key that is not invalid, in document order.
-    top: Vec<(String, Top)>,
+    top: Vec<(&'d str, Top<'d>)>,
     /// The span start of the document (its `_order`).
     order: usize,
 }
 
-impl FileVals {
+impl<'d> FileVals<'d> {
     /// Converts a document, leaving out invalid values.
-    pub(crate) fn new(doc: &Node, invalid: &[DocPath]) -> FileVals {
+    pub(crate) fn new(doc: &'d Node, invalid: &[DocPath]) -> FileVals<'d> {
         let root = DocPath::default();
         let mut top = Vec::new();
         for entry in doc.entries() {
@@ -331,7 +342,7 @@ impl FileVals {
                 ),
                 _ => Top::Other(node_val(&entry.node, invalid, &path)),
             };
-            top.push((entry.key.clone(), value));
+            top.push((entry.key.as_str(), value));
         }
         FileVals {
             top,
@@ -357,14 +368,14 @@ impl FileVals {
                         .collect::<Vec<_>>(),
                 )),
             };
-            map.insert(CelMapKey::from(key.clone()), val);
+            map.insert(CelMapKey::from(*key), val);
         }
         map.insert(
-            CelMapKey::from("_path".to_owned()),
-            Box::new(CelString::from("/".to_owned())),
+            CelMapKey::from("_path"),
+            Box::new(CelString::from("/")),
         );
         map.insert(
-            CelMapKey::from("_order".to_owned()),
+            CelMapKey::from("_order"),
             scalar(Value::Int(self.order as i64)),
         );
         Box::new(CelMap::from(map))
@@ -413,7 +424,7 @@ impl FileVals {
         if invalid.iter().any(|p| path.starts_with(p)) {
             return Vec::new();
         }
-        let Some((_, value)) = self.top.iter().find(|(k, _)| k == table) else {
+        let Some((_, value)) = self.top.iter().find(|(k, _)| *k == table) else {
             return Vec::new();
         };
         match (&node.value, value) {

@@ -493,7 +493,7 @@ fn rule_tokens(rule: &Rule) -> std::collections::BTreeSet<String> {
 struct FileData<'a> {
     doc: &'a Node,
     source: Source,
-    vals: &'a FileVals,
+    vals: &'a FileVals<'a>,
     plan: Box<dyn Val + 'a>,
     entries: Box<dyn Val + 'a>,
     invalid: &'a [DocPath],
@@ -511,7 +511,7 @@ impl<'a> FileData<'a> {
         invalid: &'a [DocPath],
         texts: HashMap<DocPath, Source>,
         source: Source,
-        vals: &'a FileVals,
+        vals: &'a FileVals<'a>,
     ) -> Self {
         FileData {
             doc,
