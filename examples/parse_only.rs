@@ -12,6 +12,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use hegui::tree::{Node, NodeValue};
+
+/// The same allocator as the `hegui` binary, so that the baseline differs from it only in
+/// the work done.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use hegui::walk::{self, Discovered};
 use rayon::prelude::*;
 
