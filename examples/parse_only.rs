@@ -1,7 +1,7 @@
 //! The parse-only baseline of the benchmark (docs/performance.md): finds manifests exactly as
 //! `hegui check` does (same walk, same thread pool), reads each and parses it with spans into
-//! hegui's tree (`toml::de::DeTable`, then the owned spanned tree of `src/tree.rs`) — and does
-//! nothing else. `hegui check` over the same paths costs this plus rules.
+//! hegui's tree (`tree::parse`, straight from `toml_parser`'s events) — and does nothing else.
+//! `hegui check` over the same paths costs this plus rules.
 //!
 //! ```sh
 //! cargo build --release --example parse_only

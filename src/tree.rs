@@ -1,14 +1,21 @@
 //! A TOML document as a tree of values that all keep their byte spans.
 //!
-//! `toml::de::DeTable::parse` keeps a span for every key and value; this module turns its
-//! borrowed output into an owned tree in document order, with typed dates.
+//! [`parse`] builds the owned tree (keys in document order, typed dates) straight from
+//! `toml_parser`'s events (`fast`), applying the document rules of `toml`'s own `DeTable`
+//! builder. That path only decides whether a text is valid; on any error it hands the text to
+//! the reference path ([`parse_reference`]: `toml::de::DeTable::parse`, then a conversion of
+//! its borrowed output), so every error message and span is `toml`'s. Both paths share the
+//! conversion of integers, floats and dates, and `tests/parse_fast.rs` checks that they agree.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
+
+mod fast;
 
 /// A byte range into a source text.
 pub type Span = Range<usize>;
@@ -232,12 +239,44 @@ const MAX_DEPTH: usize = 128;
 
 /// Parses a TOML text into a spanned tree.
 pub fn parse(text: &str) -> Result<Node, ParseFailure> {
-    if let Some(depth_at) = too_deep(text) {
-        return Err(ParseFailure {
-            message: format!("nesting deeper than {MAX_DEPTH} levels"),
-            span: depth_at..depth_at + 1,
-        });
+    if let Some(failure) = depth_failure(text) {
+        return Err(failure);
     }
+    // The fast path accepts only valid texts; the reference path words every error.
+    if let Some(doc) = fast::parse(text) {
+        return Ok(doc);
+    }
+    parse_with_toml(text)
+}
+
+/// [`parse`] through `toml::de::DeTable` only: the reference the fast path is tested against.
+#[doc(hidden)]
+pub fn parse_reference(text: &str) -> Result<Node, ParseFailure> {
+    if let Some(failure) = depth_failure(text) {
+        return Err(failure);
+    }
+    parse_with_toml(text)
+}
+
+/// The fast path alone (after the depth check): `None` where [`parse`] falls back, for tests.
+#[doc(hidden)]
+pub fn parse_fast(text: &str) -> Option<Node> {
+    if depth_failure(text).is_some() {
+        return None;
+    }
+    fast::parse(text)
+}
+
+/// The refusal of a text nested deeper than `MAX_DEPTH`, if it is.
+fn depth_failure(text: &str) -> Option<ParseFailure> {
+    let depth_at = too_deep(text)?;
+    Some(ParseFailure {
+        message: format!("nesting deeper than {MAX_DEPTH} levels"),
+        span: depth_at..depth_at + 1,
+    })
+}
+
+fn parse_with_toml(text: &str) -> Result<Node, ParseFailure> {
     let table = DeTable::parse(text).map_err(|e| ParseFailure {
         message: e.message().to_owned(),
         span: e.span().unwrap_or(0..0),
@@ -248,40 +287,60 @@ pub fn parse(text: &str) -> Result<Node, ParseFailure> {
 }
 
 /// The offset where bracket nesting first exceeds `MAX_DEPTH`, ignoring brackets in strings and comments.
+///
+/// Byte-wise: every byte it looks for is ASCII, and no byte of a multi-byte UTF-8 character is.
 fn too_deep(text: &str) -> Option<usize> {
+    // Deeper nesting needs more opening brackets than that; counting them is much cheaper.
+    if opening_brackets(text) <= MAX_DEPTH {
+        return None;
+    }
     let mut depth = 0usize;
-    let mut in_string: Option<char> = None;
+    let mut in_string: Option<u8> = None;
     let mut in_comment = false;
     let mut escaped = false;
-    for (i, c) in text.char_indices() {
+    for (i, &c) in text.as_bytes().iter().enumerate() {
         if in_comment {
-            in_comment = c != '\n';
+            in_comment = c != b'\n';
             continue;
         }
         if let Some(q) = in_string {
             if escaped {
                 escaped = false;
-            } else if c == '\\' && q == '"' {
+            } else if c == b'\\' && q == b'"' {
                 escaped = true;
-            } else if c == q || c == '\n' {
+            } else if c == q || c == b'\n' {
                 in_string = None;
             }
             continue;
         }
         match c {
-            '#' => in_comment = true,
-            '"' | '\'' => in_string = Some(c),
-            '[' | '{' => {
+            b'#' => in_comment = true,
+            b'"' | b'\'' => in_string = Some(c),
+            b'[' | b'{' => {
                 depth += 1;
                 if depth > MAX_DEPTH {
                     return Some(i);
                 }
             }
-            ']' | '}' => depth = depth.saturating_sub(1),
+            b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
     None
+}
+
+/// How many `[` and `{` a text has. Counted per 255 bytes so that the counter fits a byte,
+/// which the compiler turns into wide vector compares.
+fn opening_brackets(text: &str) -> usize {
+    text.as_bytes()
+        .chunks(255)
+        .map(|chunk| {
+            let count = chunk
+                .iter()
+                .fold(0u8, |n, &b| n + u8::from(b == b'[' || b == b'{'));
+            usize::from(count)
+        })
+        .sum()
 }
 
 type ConvertError = (String, Span);
@@ -306,31 +365,16 @@ fn convert(value: &Spanned<DeValue<'_>>) -> Result<Node, ConvertError> {
     let span = value.span();
     let value = match value.get_ref() {
         DeValue::String(s) => NodeValue::String(s.to_string()),
-        DeValue::Integer(i) => {
-            let digits = i.as_str().replace('_', "");
-            let digits = digits
-                .trim_start_matches("0x")
-                .trim_start_matches("0o")
-                .trim_start_matches("0b");
-            let n = i64::from_str_radix(digits, i.radix())
-                .map_err(|_| ("integer out of range".to_owned(), span.clone()))?;
-            NodeValue::Integer(n)
-        }
-        DeValue::Float(f) => {
-            let text = f.as_str().replace('_', "");
-            let n = match text.as_str() {
-                "inf" | "+inf" => f64::INFINITY,
-                "-inf" => f64::NEG_INFINITY,
-                "nan" | "+nan" | "-nan" => f64::NAN,
-                t => t
-                    .parse()
-                    .map_err(|_| ("invalid float".to_owned(), span.clone()))?,
-            };
-            NodeValue::Float(n)
-        }
+        DeValue::Integer(i) => NodeValue::Integer(
+            integer_value(i.as_str(), i.radix())
+                .ok_or(("integer out of range".to_owned(), span.clone()))?,
+        ),
+        DeValue::Float(f) => NodeValue::Float(
+            float_value(f.as_str()).ok_or(("invalid float".to_owned(), span.clone()))?,
+        ),
         DeValue::Boolean(b) => NodeValue::Bool(*b),
         DeValue::Datetime(dt) => {
-            convert_datetime(dt).ok_or(("invalid date".to_owned(), span.clone()))?
+            datetime_value(dt).ok_or(("invalid date".to_owned(), span.clone()))?
         }
         DeValue::Array(items) => {
             NodeValue::Array(items.iter().map(convert).collect::<Result<Vec<_>, _>>()?)
@@ -340,7 +384,45 @@ fn convert(value: &Spanned<DeValue<'_>>) -> Result<Node, ConvertError> {
     Ok(Node { span, value })
 }
 
-fn convert_datetime(dt: &toml::value::Datetime) -> Option<NodeValue> {
+/// The value of an integer as decoded by `toml_parser` (digits, sign, no radix prefix), or
+/// `None` when out of range. Shared by both parse paths, so they agree to the bit.
+fn integer_value(decoded: &str, radix: u32) -> Option<i64> {
+    let digits = without_underscores(decoded);
+    // Kept as it was: a hexadecimal value whose digits start with `0b` loses them (`0x0b1` is 1).
+    let digits = strip_all(strip_all(strip_all(&digits, "0x"), "0o"), "0b");
+    i64::from_str_radix(digits, radix).ok()
+}
+
+/// `text.trim_start_matches(prefix)` without building a substring searcher.
+fn strip_all<'t>(mut text: &'t str, prefix: &str) -> &'t str {
+    while let Some(rest) = text.strip_prefix(prefix) {
+        text = rest;
+    }
+    text
+}
+
+/// The value of a float as decoded by `toml_parser`; every NaN is `f64::NAN`.
+fn float_value(decoded: &str) -> Option<f64> {
+    let text = without_underscores(decoded);
+    Some(match text.as_ref() {
+        "inf" | "+inf" => f64::INFINITY,
+        "-inf" => f64::NEG_INFINITY,
+        "nan" | "+nan" | "-nan" => f64::NAN,
+        t => t.parse().ok()?,
+    })
+}
+
+/// `text` without `_` (the decoder already drops them; this keeps the old conversion exact).
+fn without_underscores(text: &str) -> Cow<'_, str> {
+    if text.contains('_') {
+        Cow::Owned(text.replace('_', ""))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// A TOML date-time as hegui's value, or `None` where chrono has no such date or time.
+fn datetime_value(dt: &toml::value::Datetime) -> Option<NodeValue> {
     let date = dt
         .date
         .map(|d| NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()));
