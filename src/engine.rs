@@ -1232,7 +1232,12 @@ pub(crate) fn io_reason(e: &std::io::Error) -> String {
 
 /// A path as shown to users: relative to the working directory when below it, `/`-separated.
 pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    // Relative paths (the usual case) are shown as given: no need to ask for the folder.
+    let cwd = if path.is_absolute() {
+        std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."))
+    } else {
+        PathBuf::new()
+    };
     let shown = path.strip_prefix(&cwd).unwrap_or(path);
     let text = shown.to_string_lossy().replace('\\', "/");
     let text = text.strip_prefix("./").unwrap_or(&text).to_owned();

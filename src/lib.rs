@@ -196,13 +196,14 @@ pub fn check_configured(
         .as_ref()
         .map_or(".plan.toml", |s| s.file_suffix.as_str());
     let discovered = walk::discover_selected(paths, suffix, &select);
+    let roots = walk::RepoRoots::default();
     let (_, mut findings) = rayon::join(
         || engine.compile_patterns(),
         || -> Vec<Finding> {
             discovered
                 .par_iter()
                 .flat_map_iter(|item| match item {
-                    walk::Discovered::File(path) => check_file(engine, path),
+                    walk::Discovered::File(path) => check_file_with(engine, path, &roots),
                     walk::Discovered::Error { path, reason } => {
                         vec![walk::io_finding(path, reason, engine.options().lang)]
                     }
@@ -210,7 +211,7 @@ pub fn check_configured(
                 .collect()
         },
     );
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.par_sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let inputs: Vec<PathBuf> = discovered
         .iter()
         .filter_map(|d| match d {
@@ -228,6 +229,11 @@ pub fn check_configured(
 
 /// Checks one manifest file.
 pub fn check_file(engine: &Engine, path: &Path) -> Vec<Finding> {
+    check_file_with(engine, path, &walk::RepoRoots::default())
+}
+
+/// Checks one manifest file, finding its repository root through a cache shared by a run.
+fn check_file_with(engine: &Engine, path: &Path, roots: &walk::RepoRoots) -> Vec<Finding> {
     let name = engine::display_path(path);
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
@@ -257,7 +263,7 @@ pub fn check_file(engine: &Engine, path: &Path) -> Vec<Finding> {
         }
     };
     let source = SourceFile::new(name, text);
-    let root = walk::repo_root(path);
+    let root = roots.of(path);
     engine.check_source(&source, path, &root)
 }
 

@@ -1,6 +1,7 @@
 //! Finding manifests: folders are walked in parallel with the `ignore` crate (honouring
 //! `.gitignore` also outside a git repository); files named directly are always checked.
 
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -90,7 +91,8 @@ pub fn discover_selected(
         });
     }
     let mut found = found.into_inner().unwrap_or_else(|e| e.into_inner());
-    found.sort_by(|a, b| a.path().cmp(b.path()).then_with(|| a.cmp(b)));
+    // A stable sort, so the same order whatever the number of threads.
+    found.par_sort_by(|a, b| a.path().cmp(b.path()).then_with(|| a.cmp(b)));
     found.dedup_by(|a, b| a.path() == b.path());
     found
 }
@@ -132,6 +134,33 @@ pub fn io_finding(path: &Path, reason: &str, lang: Lang) -> Finding {
 
 /// The repository a manifest belongs to: the nearest folder above it holding `.git`, else the
 /// manifest's own folder.
+/// The repository roots of a run's manifests, found once per folder (a run over a large tree
+/// would otherwise look for `.git` in every ancestor of every file).
+#[derive(Default)]
+pub(crate) struct RepoRoots(Mutex<std::collections::HashMap<PathBuf, PathBuf>>);
+
+impl RepoRoots {
+    /// The root for a manifest (see [`repo_root`]).
+    pub(crate) fn of(&self, manifest: &Path) -> PathBuf {
+        let folder = manifest.parent().unwrap_or(Path::new("")).to_path_buf();
+        let known = self
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&folder)
+            .cloned();
+        if let Some(root) = known {
+            return root;
+        }
+        let root = repo_root(manifest);
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(folder, root.clone());
+        root
+    }
+}
+
 pub fn repo_root(manifest: &Path) -> PathBuf {
     let absolute = std::path::absolute(manifest).unwrap_or_else(|_| manifest.to_path_buf());
     let start = absolute.parent().unwrap_or(Path::new("/")).to_path_buf();
