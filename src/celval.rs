@@ -200,7 +200,11 @@ fn scalar(value: Value) -> Box<dyn Val> {
 /// Builds the CEL value of a node: the same value as `engine::to_cel` gives, converted, but
 /// without the intermediate [`Value`] and its copies. Tables get `_path` and `_order`, and
 /// invalid values are left out.
-pub(crate) fn node_val<'d>(node: &'d Node, invalid: &[DocPath], path: &DocPath) -> Box<dyn Val + 'd> {
+pub(crate) fn node_val<'d>(
+    node: &'d Node,
+    invalid: &[DocPath],
+    path: &DocPath,
+) -> Box<dyn Val + 'd> {
     let mut walk = Walk {
         invalid,
         path: path.clone(),
@@ -370,10 +374,7 @@ impl<'d> FileVals<'d> {
             };
             map.insert(CelMapKey::from(*key), val);
         }
-        map.insert(
-            CelMapKey::from("_path"),
-            Box::new(CelString::from("/")),
-        );
+        map.insert(CelMapKey::from("_path"), Box::new(CelString::from("/")));
         map.insert(
             CelMapKey::from("_order"),
             scalar(Value::Int(self.order as i64)),

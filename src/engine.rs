@@ -34,8 +34,8 @@ pub struct Engine {
     set: RuleSet,
     options: Options,
     calendar: Arc<crate::calendar::Calendar>,
-    /// Compiled regular expressions of text checks, by (rule index, check index).
-    patterns: HashMap<(usize, usize), std::sync::OnceLock<Vec<Regex>>>,
+    /// Regular expressions of text checks, by (rule index, check index), each compiled once.
+    patterns: HashMap<(usize, usize), Vec<Pattern>>,
     /// Expression identifiers per rule (to keep invalid values out of rules that read them).
     tokens: Vec<std::collections::BTreeSet<String>>,
     /// Each rule's `params`, converted once.
@@ -73,16 +73,29 @@ impl Engine {
                 };
                 // Built-in patterns are compiled on first use (they are known to be valid);
                 // a user's are compiled now, so a bad one stops the run before it starts.
-                if crate::rules::is_builtin(&rule.source) {
-                    patterns.insert((ri, ci), std::sync::OnceLock::new());
-                    continue;
-                }
-                match compile_patterns(rule, expr) {
-                    Ok(compiled) => {
-                        patterns.insert((ri, ci), std::sync::OnceLock::from(compiled));
+                let texts = match pattern_texts(rule, expr) {
+                    Ok(texts) => texts,
+                    Err(mut e) => {
+                        errors.append(&mut e);
+                        continue;
                     }
-                    Err(mut e) => errors.append(&mut e),
+                };
+                let builtin = crate::rules::is_builtin(&rule.source);
+                let mut list = Vec::new();
+                for text in texts {
+                    let pattern = Pattern {
+                        compiled: std::sync::OnceLock::new(),
+                        text,
+                    };
+                    if !builtin && let Err(e) = Regex::new(&pattern.text) {
+                        errors.push(PatternError {
+                            rule: rule.id.clone(),
+                            message: format!("invalid pattern `{}`: {e}", pattern.text),
+                        });
+                    }
+                    list.push(pattern);
                 }
+                patterns.insert((ri, ci), list);
             }
         }
         if !errors.is_empty() {
@@ -114,30 +127,18 @@ impl Engine {
         })
     }
 
-    /// The compiled patterns of a text check (compiled now if not yet).
-    fn patterns_of(&self, rule_index: usize, check_index: usize) -> Option<&Vec<Regex>> {
-        let cell = self.patterns.get(&(rule_index, check_index))?;
-        Some(cell.get_or_init(|| {
-            let rule = &self.set.rules[rule_index];
-            let RuleKind::Checks(checks) = &rule.kind else {
-                return Vec::new();
-            };
-            match checks.get(check_index).and_then(|c| c.patterns.as_ref()) {
-                Some(expr) => compile_patterns(rule, expr).unwrap_or_default(),
-                None => Vec::new(),
-            }
-        }))
-    }
-
-    /// Compiles every text check's patterns now, in parallel. Compiling the wording rules'
-    /// Unicode patterns costs about as much as checking a plan, so a run starts this beside
-    /// its first files instead of waiting for the first text to need them.
+    /// Compiles every text check's patterns now, each pattern on its own task. Compiling the
+    /// wording rules' Unicode patterns costs about as much as checking a plan, so a run starts
+    /// this beside its first files instead of waiting for the first text to need them. (A
+    /// pattern is compiled inside its cell without further parallelism: a task waiting for a
+    /// cell must never be the one that has to finish it.)
     pub fn compile_patterns(&self) {
         use rayon::prelude::*;
         let mut keys: Vec<&(usize, usize)> = self.patterns.keys().collect();
         keys.sort();
-        keys.par_iter().for_each(|(ri, ci)| {
-            self.patterns_of(*ri, *ci);
+        let all: Vec<&Pattern> = keys.iter().flat_map(|k| &self.patterns[*k]).collect();
+        all.par_iter().for_each(|p| {
+            p.regex();
         });
     }
 
@@ -310,7 +311,8 @@ impl Engine {
                 continue;
             }
             for (ci, check) in checks.iter().enumerate() {
-                run.check(check, &self.per_item_lets[ri][ci], self.patterns_of(ri, ci), out);
+                let patterns = self.patterns.get(&(ri, ci)).map(Vec::as_slice);
+                run.check(check, &self.per_item_lets[ri][ci], patterns, out);
             }
             if let Some(decided) = decided.as_deref_mut()
                 && run.decided.get()
@@ -386,11 +388,24 @@ impl Engine {
 }
 
 /// Evaluates a text check's `match` and compiles the regular expressions it gives.
-fn compile_patterns(
-    rule: &Rule,
-    expr: &crate::rules::Expr,
-) -> Result<Vec<Regex>, Vec<PatternError>> {
-    let mut errors = Vec::new();
+/// A text check's regular expression, compiled on first use.
+struct Pattern {
+    text: String,
+    compiled: std::sync::OnceLock<Option<Regex>>,
+}
+
+impl Pattern {
+    /// The compiled expression (`None` only for an invalid built-in one, which a test rules out;
+    /// a user's invalid pattern stops the run in [`Engine::new`]).
+    fn regex(&self) -> Option<&Regex> {
+        self.compiled
+            .get_or_init(|| Regex::new(&self.text).ok())
+            .as_ref()
+    }
+}
+
+/// Evaluates a text check's `match` expression to its list of patterns.
+fn pattern_texts(rule: &Rule, expr: &crate::rules::Expr) -> Result<Vec<String>, Vec<PatternError>> {
     let mut ctx = Context::with_env(cel_env());
     ctx.add_variable_from_value("params", params_value(rule));
     let list = match expr.program.execute(&ctx) {
@@ -411,25 +426,19 @@ fn compile_patterns(
             }]);
         }
     };
-    let mut compiled = Vec::new();
+    let mut texts = Vec::new();
+    let mut errors = Vec::new();
     for item in list.iter() {
-        let Value::String(p) = item else {
-            errors.push(PatternError {
+        match item {
+            Value::String(p) => texts.push(p.to_string()),
+            _ => errors.push(PatternError {
                 rule: rule.id.clone(),
                 message: "`match` must give strings".into(),
-            });
-            continue;
-        };
-        match Regex::new(p) {
-            Ok(r) => compiled.push(r),
-            Err(e) => errors.push(PatternError {
-                rule: rule.id.clone(),
-                message: format!("invalid pattern `{p}`: {e}"),
             }),
         }
     }
     if errors.is_empty() {
-        Ok(compiled)
+        Ok(texts)
     } else {
         Err(errors)
     }
@@ -833,7 +842,7 @@ impl RuleRun<'_, '_, '_, '_, '_> {
         &self,
         check: &Check,
         per_item: &[bool],
-        patterns: Option<&Vec<Regex>>,
+        patterns: Option<&[Pattern]>,
         out: &mut Vec<Finding>,
     ) {
         // A `let` that reads neither `item` nor an earlier `let` that does has the same value
@@ -906,7 +915,7 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                 self.match_texts(
                     check,
                     places,
-                    patterns.map_or(&[][..], Vec::as_slice),
+                    patterns.unwrap_or_default(),
                     &path,
                     node,
                     &ctx,
@@ -991,7 +1000,7 @@ impl RuleRun<'_, '_, '_, '_, '_> {
         &self,
         check: &Check,
         places: &[(String, String)],
-        patterns: &[Regex],
+        patterns: &[Pattern],
         path: &DocPath,
         node: &Node,
         ctx: &Context<'_, '_>,
@@ -1027,6 +1036,7 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                 };
             let mut matches: Vec<(usize, usize)> = patterns
                 .iter()
+                .filter_map(Pattern::regex)
                 .flat_map(|re| re.find_iter(text).map(|m| (m.start(), m.end())))
                 .collect();
             matches.sort_unstable();
