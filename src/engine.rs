@@ -852,14 +852,14 @@ impl RuleRun<'_, '_, '_, '_, '_> {
         let items = self.file.items(&check.scope);
         for (path, node, value) in items.iter() {
             let (node, value) = (*node, *value);
-            if self.item_reads_invalid(&path, &check.scope) {
+            if self.item_reads_invalid(path, &check.scope) {
                 continue;
             }
             let mut ctx = self.ctx.new_inner_scope();
             ctx.add_variable_as_val("item", Box::new(Shared(value)));
             if let Some(when) = &check.when {
                 let Some(Value::Bool(true)) =
-                    self.eval(when, "when", "a boolean", &ctx, node, &path, out)
+                    self.eval(when, "when", "a boolean", &ctx, node, path, out)
                 else {
                     continue;
                 };
@@ -905,7 +905,7 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                 }
             }
             if let Some(e) = failed {
-                self.report_undecided(classify(e), node, &path, out);
+                self.report_undecided(classify(e), node, path, out);
                 continue;
             }
             for (n, v) in bound {
@@ -916,7 +916,7 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                     check,
                     places,
                     patterns.unwrap_or_default(),
-                    &path,
+                    path,
                     node,
                     &ctx,
                     out,
@@ -925,19 +925,19 @@ impl RuleRun<'_, '_, '_, '_, '_> {
             }
             let elements = match &check.for_each {
                 None => None,
-                Some(expr) => match self.eval(expr, "for_each", "a list", &ctx, node, &path, out) {
+                Some(expr) => match self.eval(expr, "for_each", "a list", &ctx, node, path, out) {
                     Some(Value::List(list)) => Some(list),
                     _ => continue,
                 },
             };
             match elements {
-                None => self.assert_one(check, &path, node, &ctx, out),
+                None => self.assert_one(check, path, node, &ctx, out),
                 Some(list) => {
                     for (i, element) in list.iter().enumerate() {
                         let mut each = ctx.new_inner_scope();
                         each.add_variable_from_value("each", element.clone());
                         each.add_variable_from_value("each_index", i as i64);
-                        self.assert_one(check, &path, node, &each, out);
+                        self.assert_one(check, path, node, &each, out);
                     }
                 }
             }
