@@ -18,11 +18,19 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    // Read at run time: a build script compiled for one checkout may be reused by cargo for
+    // another (a shared target folder), and `env!` would bake in the first one's path.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let root = Path::new(&manifest_dir).join("rules");
     println!("cargo:rerun-if-changed=rules");
     let mut files = Vec::new();
     collect(&root, &mut files);
     files.sort();
+    assert!(
+        !files.is_empty(),
+        "no rule files under {}: the built-in packs would be empty",
+        root.display()
+    );
     let mut code = String::from("[\n");
     for file in &files {
         println!("cargo:rerun-if-changed={}", file.display());
