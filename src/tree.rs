@@ -388,17 +388,15 @@ fn convert(value: &Spanned<DeValue<'_>>) -> Result<Node, ConvertError> {
 /// `None` when out of range. Shared by both parse paths, so they agree to the bit.
 fn integer_value(decoded: &str, radix: u32) -> Option<i64> {
     let digits = without_underscores(decoded);
-    // Kept as it was: a hexadecimal value whose digits start with `0b` loses them (`0x0b1` is 1).
-    let digits = strip_all(strip_all(strip_all(&digits, "0x"), "0o"), "0b");
+    // Only the prefix of this radix, once: stripping every prefix read `0x0b1` as 1.
+    let prefix = match radix {
+        16 => "0x",
+        8 => "0o",
+        2 => "0b",
+        _ => "",
+    };
+    let digits = digits.strip_prefix(prefix).unwrap_or(&digits);
     i64::from_str_radix(digits, radix).ok()
-}
-
-/// `text.trim_start_matches(prefix)` without building a substring searcher.
-fn strip_all<'t>(mut text: &'t str, prefix: &str) -> &'t str {
-    while let Some(rest) = text.strip_prefix(prefix) {
-        text = rest;
-    }
-    text
 }
 
 /// The value of a float as decoded by `toml_parser`; every NaN is `f64::NAN`.
@@ -458,6 +456,22 @@ mod tests {
         let node = doc.at(&path.0).unwrap();
         assert_eq!(&text[node.span.clone()], "2026-12-20");
         assert_eq!(path.to_string(), "account[0].closure_effective_on");
+    }
+
+    #[test]
+    fn integers_in_every_radix() {
+        let text = "a = 0x0b1\nb = 0b101\nc = 0o17\nd = -1_000\ne = 0xDEAD_beef\n";
+        for doc in [parse(text).unwrap(), parse_reference(text).unwrap()] {
+            let values: Vec<_> = doc
+                .entries()
+                .iter()
+                .map(|e| match e.node.value {
+                    NodeValue::Integer(i) => i,
+                    _ => panic!("{} is not an integer", e.key),
+                })
+                .collect();
+            assert_eq!(values, [0xb1, 5, 15, -1000, 0xDEAD_BEEF]);
+        }
     }
 
     #[test]
