@@ -21,15 +21,16 @@ use crate::tree::{DocPath, Node, NodeValue, Segment};
 /// [`Val`] delegates to it (so type checks, downcasts and operators see the original).
 pub(crate) struct Shared<'a>(pub(crate) &'a (dyn Val + 'a));
 
-impl fmt::Debug for Shared<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(self.0, f)
-    }
-}
-
-/// Implements [`Val`] for a view type by delegating every method to the viewed value.
+/// Implements [`Val`] (and `Debug`) for a view type by delegating every method to the viewed
+/// value, which the type's `inner()` gives.
 macro_rules! delegate_val {
     ($ty:ty) => {
+        impl<'a> fmt::Debug for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(self.inner(), f)
+            }
+        }
+
         impl<'a> Val for $ty {
             fn get_type(&self) -> &Type {
                 self.inner().get_type()
@@ -158,7 +159,7 @@ impl<'a> Shared<'a> {
         self.0
     }
 
-    pub(crate) fn share(&self) -> Self {
+    fn share(&self) -> Self {
         Shared(self.0)
     }
 }
@@ -169,12 +170,6 @@ delegate_val!(Shared<'a>);
 /// binding a value or reading it into a list) copies a pointer instead of the whole value.
 /// The engine keeps a `let` value that is the same for every item of a file this way.
 pub(crate) struct Counted<'a>(pub(crate) std::sync::Arc<dyn Val + 'a>);
-
-impl fmt::Debug for Counted<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&*self.0, f)
-    }
-}
 
 impl<'a> Counted<'a> {
     fn inner(&self) -> &(dyn Val + 'a) {

@@ -83,17 +83,20 @@ impl Engine {
                 let builtin = crate::rules::is_builtin(&rule.source);
                 let mut list = Vec::new();
                 for text in texts {
-                    let pattern = Pattern {
-                        compiled: std::sync::OnceLock::new(),
-                        text,
-                    };
-                    if !builtin && let Err(e) = Regex::new(&pattern.text) {
-                        errors.push(PatternError {
-                            rule: rule.id.clone(),
-                            message: format!("invalid pattern `{}`: {e}", pattern.text),
-                        });
+                    let compiled = std::sync::OnceLock::new();
+                    if !builtin {
+                        match Regex::new(&text) {
+                            Ok(regex) => compiled.get_or_init(|| Some(regex)),
+                            Err(e) => {
+                                errors.push(PatternError {
+                                    rule: rule.id.clone(),
+                                    message: format!("invalid pattern `{text}`: {e}"),
+                                });
+                                continue;
+                            }
+                        };
                     }
-                    list.push(pattern);
+                    list.push(Pattern { text, compiled });
                 }
                 patterns.insert((ri, ci), list);
             }
@@ -134,9 +137,7 @@ impl Engine {
     /// cell must never be the one that has to finish it.)
     pub fn compile_patterns(&self) {
         use rayon::prelude::*;
-        let mut keys: Vec<&(usize, usize)> = self.patterns.keys().collect();
-        keys.sort();
-        let all: Vec<&Pattern> = keys.iter().flat_map(|k| &self.patterns[*k]).collect();
+        let all: Vec<&Pattern> = self.patterns.values().flatten().collect();
         all.par_iter().for_each(|p| {
             p.regex();
         });
@@ -387,7 +388,6 @@ impl Engine {
     }
 }
 
-/// Evaluates a text check's `match` and compiles the regular expressions it gives.
 /// A text check's regular expression, compiled on first use.
 struct Pattern {
     text: String,
@@ -867,35 +867,28 @@ impl RuleRun<'_, '_, '_, '_, '_> {
             let mut failed = None;
             let mut bound: Vec<(&str, Box<dyn Val>)> = Vec::new();
             for (index, (name, expr)) in check.lets.iter().enumerate() {
-                let reuse = !per_item[index];
-                if reuse && let Some(known) = &shared[index] {
-                    // Computed for an earlier item: a counted reference, not a copy.
-                    match known {
-                        Ok(v) => bound.push((name.as_str(), Box::new(v.share()))),
-                        Err(e) => {
-                            failed = Some(e.clone());
-                            break;
-                        }
-                    }
-                    continue;
-                }
                 // Each binding sees the previous ones. Values stay CEL values (no round trip
                 // through `Value`); copies of values from the file are views, not deep copies.
-                let mut scope = ctx.new_inner_scope();
-                for (n, v) in &bound {
-                    scope.add_variable_as_val(*n, v.clone_as_boxed());
-                }
-                let mut result =
-                    Value::resolve_val(expr.program.expression(), &scope).map(|v| v.into_owned());
-                drop(scope);
-                if reuse {
-                    let counted = result.map(|v| Counted(std::sync::Arc::from(v)));
-                    result = match &counted {
+                let evaluate = |bound: &[(&str, Box<dyn Val>)]| {
+                    let mut scope = ctx.new_inner_scope();
+                    for (n, v) in bound {
+                        scope.add_variable_as_val(*n, v.clone_as_boxed());
+                    }
+                    Value::resolve_val(expr.program.expression(), &scope).map(|v| v.into_owned())
+                };
+                let result = if per_item[index] {
+                    evaluate(&bound)
+                } else {
+                    // Computed for the first item that needs it; later items get a counted
+                    // reference, not a copy.
+                    let known = shared[index].get_or_insert_with(|| {
+                        evaluate(&bound).map(|v| Counted(std::sync::Arc::from(v)))
+                    });
+                    match known {
                         Ok(v) => Ok(Box::new(v.share()) as Box<dyn Val>),
                         Err(e) => Err(e.clone()),
-                    };
-                    shared[index] = Some(counted);
-                }
+                    }
+                };
                 match result {
                     Ok(v) => bound.push((name.as_str(), v)),
                     Err(e) => {

@@ -209,6 +209,13 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// A one-day mark for the date at `key` of `entry`, if it holds one.
+    fn date(&mut self, style: Style, entity: &str, what: Text, entry: &Node, key: &str) {
+        if let Some((day, n)) = get(entry, key) {
+            self.push(style, entity, what, day, None, vec![n.span.clone()]);
+        }
+    }
+
     fn push(
         &mut self,
         style: Style,
@@ -367,26 +374,8 @@ pub(crate) fn build(
 
     for (i, d) in entries(doc, "data").iter().enumerate() {
         let id = name_of(d, &format!("data[{i}]"));
-        if let Some((day, n)) = get(d, "export_by") {
-            b.push(
-                Style::Export,
-                &id,
-                Style::Export.legend(),
-                day,
-                None,
-                vec![n.span.clone()],
-            );
-        }
-        if let Some((day, n)) = get(d, "delete_by") {
-            b.push(
-                Style::Delete,
-                &id,
-                Style::Delete.legend(),
-                day,
-                None,
-                vec![n.span.clone()],
-            );
-        }
+        b.date(Style::Export, &id, Style::Export.legend(), d, "export_by");
+        b.date(Style::Delete, &id, Style::Delete.legend(), d, "delete_by");
         if let (Some(n), Some(first)) = (d.get("retention_days"), first_closure)
             && let NodeValue::Integer(days) = n.value
         {
@@ -406,42 +395,25 @@ pub(crate) fn build(
 
     for (i, c) in entries(doc, "contract").iter().enumerate() {
         let id = name_of(c, &format!("contract[{i}]"));
-        if let Some((day, n)) = get(c, "termination_notice_on") {
-            let what = super::bi("发出终止通知", "termination notice sent");
-            b.push(
-                Style::ContractNotice,
-                &id,
-                what,
-                day,
-                None,
-                vec![n.span.clone()],
-            );
-        }
-        if let Some((day, n)) = get(c, "terminates_on") {
-            let what = super::bi("合约终止", "contract terminates");
-            b.push(
-                Style::ContractEnd,
-                &id,
-                what,
-                day,
-                None,
-                vec![n.span.clone()],
-            );
-        }
+        b.date(
+            Style::ContractNotice,
+            &id,
+            super::bi("发出终止通知", "termination notice sent"),
+            c,
+            "termination_notice_on",
+        );
+        b.date(
+            Style::ContractEnd,
+            &id,
+            super::bi("合约终止", "contract terminates"),
+            c,
+            "terminates_on",
+        );
     }
 
     for (i, o) in entries(doc, "obligation").iter().enumerate() {
         let id = name_of(o, &format!("obligation[{i}]"));
-        if let Some((day, n)) = get(o, "settle_by") {
-            b.push(
-                Style::Settle,
-                &id,
-                Style::Settle.legend(),
-                day,
-                None,
-                vec![n.span.clone()],
-            );
-        }
+        b.date(Style::Settle, &id, Style::Settle.legend(), o, "settle_by");
     }
 
     for f in entries(doc, "finance") {
@@ -494,16 +466,13 @@ pub(crate) fn build(
             .get("title")
             .and_then(Node::as_str)
             .map_or_else(|| name_of(c, &format!("coupon_batch[{i}]")), str::to_owned);
-        if let Some((day, n)) = get(c, "withdraw_at") {
-            b.push(
-                Style::Withdraw,
-                &id,
-                Style::Withdraw.legend(),
-                day,
-                None,
-                vec![n.span.clone()],
-            );
-        }
+        b.date(
+            Style::Withdraw,
+            &id,
+            Style::Withdraw.legend(),
+            c,
+            "withdraw_at",
+        );
     }
 
     closures.sort();

@@ -483,13 +483,7 @@ fn descend_path<'t>(
     dotted: bool,
 ) -> Option<&'t mut Table> {
     for key in path {
-        let index = match table.find(&key.name) {
-            Some(index) => index,
-            None => table.push_open(
-                key.entry(key.span.clone(), placeholder()),
-                Open::Table(Table::implicit(dotted)),
-            )?,
-        };
+        let index = find_or_open(table, key, dotted)?;
         // A closed entry (scalar, array, inline table) cannot be extended.
         table = match table.open_at(index)? {
             // An array of tables: its last table.
@@ -506,6 +500,17 @@ fn descend_path<'t>(
         };
     }
     Some(table)
+}
+
+/// The index of `key` in `table`, adding an implicit table there first if it is absent.
+fn find_or_open(table: &mut Table, key: &Key<'_>, dotted: bool) -> Option<usize> {
+    match table.find(&key.name) {
+        Some(index) => Some(index),
+        None => table.push_open(
+            key.entry(key.span.clone(), placeholder()),
+            Open::Table(Table::implicit(dotted)),
+        ),
+    }
 }
 
 /// `inline_table::State::finish_value`: a key-value into an inline table being read.
@@ -528,13 +533,7 @@ fn insert_inline(table: &mut Table, keys: &mut [Key<'_>], node: Node) -> Option<
 /// `inline_table::descend_path`: only tables made by dotted keys of the same inline table.
 fn inline_descend_path<'t>(mut table: &'t mut Table, path: &[Key<'_>]) -> Option<&'t mut Table> {
     for key in path {
-        let index = match table.find(&key.name) {
-            Some(index) => index,
-            None => table.push_open(
-                key.entry(key.span.clone(), placeholder()),
-                Open::Table(Table::implicit(true)),
-            )?,
-        };
+        let index = find_or_open(table, key, true)?;
         table = match table.open_at(index)? {
             Open::Table(child) if child.implicit => child,
             _ => return None,
