@@ -1,0 +1,99 @@
+//! The static checker of rule files (`src/rulecheck/`): the built-in packs and the examples of
+//! `docs/rule-format.md` pass it; each broken pack of `tests/rulecheck/` is reported, pointing
+//! into its file, in both languages.
+
+use hegui::render::human;
+use hegui::{Lang, RuleSet};
+
+#[test]
+fn the_built_in_packs_pass_the_checker() {
+    let set = RuleSet::load(hegui::builtin_sources()).expect("built-in packs load");
+    for lang in [Lang::Zh, Lang::En] {
+        let problems = hegui::rulecheck::check_set(&set, lang, true);
+        assert!(
+            problems.is_empty(),
+            "{}",
+            human::render_rule_problems(&problems, human::Style::plain())
+        );
+    }
+}
+
+/// The reference data (law table, vocabulary, calendar) with one more rule file.
+fn load_with(
+    name: &str,
+    text: &str,
+    lang: Lang,
+) -> Result<RuleSet, Vec<hegui::rules::FileProblems>> {
+    let mut sources: Vec<_> = hegui::builtin_sources()
+        .into_iter()
+        .filter(|s| {
+            s.name.ends_with("/law.toml")
+                || s.name.ends_with("/manifest.toml")
+                || s.name.contains("/calendar/")
+        })
+        .collect();
+    sources.push(hegui::SourceFile::new(name, text));
+    RuleSet::load_in(sources, lang)
+}
+
+fn fixtures() -> Vec<(String, String)> {
+    let mut out: Vec<_> = std::fs::read_dir("tests/rulecheck")
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .map(|p| {
+            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Whether a message is written in one language: Chinese text has no English words outside
+/// backticks, English text no Chinese outside backticks and quotes.
+fn one_language(text: &str, lang: Lang) -> bool {
+    let outside: String = text.split('`').step_by(2).collect::<Vec<_>>().concat();
+    match lang {
+        Lang::En => !outside
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c) || "，。：？（）".contains(c)),
+        Lang::Zh => !outside
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .any(|w| w.len() > 1 && w.chars().all(|c| c.is_ascii_lowercase())),
+    }
+}
+
+#[test]
+fn broken_packs_are_reported_in_both_languages() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots/rulecheck");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for (name, text) in fixtures() {
+            for lang in [Lang::Zh, Lang::En] {
+                let result = load_with(&format!("tests/rulecheck/{name}.toml"), &text, lang);
+                if name == "ok" {
+                    assert!(result.is_ok(), "{:?}", result.err());
+                    continue;
+                }
+                let Err(failures) = result else {
+                    panic!("{name} loads without a problem");
+                };
+                for f in &failures {
+                    for p in &f.problems {
+                        let all = format!("{} {}", p.message, p.help.clone().unwrap_or_default());
+                        assert!(one_language(&all, lang), "{name} {lang:?}: {all}");
+                    }
+                }
+                let rendered = human::render_rule_problems(&failures, human::Style::plain());
+                let suffix = match lang {
+                    Lang::Zh => "zh",
+                    Lang::En => "en",
+                };
+                insta::assert_snapshot!(format!("{name}.{suffix}"), rendered);
+            }
+        }
+    });
+}
