@@ -97,3 +97,78 @@ fn broken_packs_are_reported_in_both_languages() {
         }
     });
 }
+
+#[test]
+fn the_examples_of_the_rule_format_pass_the_checker() {
+    let doc = std::fs::read_to_string("docs/rule-format.md").unwrap();
+    let blocks: Vec<&str> = doc
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .filter(|b| b.contains("[[rule]]"))
+        .collect();
+    assert!(!blocks.is_empty(), "docs/rule-format.md has rule examples");
+    for block in blocks {
+        let loaded = load_with("docs/rule-format.md", block, Lang::En);
+        assert!(
+            loaded.is_ok(),
+            "{}",
+            human::render_rule_problems(&loaded.err().unwrap(), human::Style::plain())
+        );
+    }
+}
+
+/// `check` and `test-rules` stop with exit 2 before any plan is checked, pointing into the
+/// rule file, in the language asked for.
+#[test]
+fn a_broken_pack_stops_check_and_test_rules() {
+    let run = |args: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("hegui")
+            .unwrap()
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stderr).unwrap(),
+            out.stdout,
+        )
+    };
+    let (code, err, stdout) = run(&[
+        "check",
+        "fixtures/examples",
+        "--rules",
+        "tests/rulecheck/unknown_key.toml",
+        "--lang",
+        "en",
+    ]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("tests/rulecheck/unknown_key.toml:13:16"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `followers`?"), "{err}");
+    assert!(err.contains("nothing was checked"), "{err}");
+    assert!(stdout.is_empty());
+
+    let (code, err, _) = run(&["test-rules", "tests/rulecheck", "--lang", "zh"]);
+    assert_eq!(code, Some(2), "{err}");
+    // Every broken fixture at once (each file's problems), in Chinese.
+    for name in [
+        "arity",
+        "enum_value",
+        "regex",
+        "template",
+        "type_error",
+        "unknown_key",
+        "unknown_name",
+        "unknown_param",
+    ] {
+        assert!(
+            err.contains(&format!("tests/rulecheck/{name}.toml:")),
+            "{name}: {err}"
+        );
+    }
+    assert!(!err.contains("tests/rulecheck/ok.toml:"), "{err}");
+    assert!(err.contains("是否想写 `followers`？"), "{err}");
+}
