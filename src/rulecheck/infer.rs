@@ -537,11 +537,10 @@ impl<'a> Checker<'a> {
                             bad(self, &types);
                         }
                     }
-                    Ty::Record(_) => {
-                        if !elem.may_be(Class::Str) {
-                            bad(self, &types);
-                        }
+                    Ty::Record(_) if !elem.may_be(Class::Str) => {
+                        bad(self, &types);
                     }
+                    Ty::Record(_) => {}
                     t if t.class().is_some() => {
                         bad(self, &types);
                     }
