@@ -172,3 +172,89 @@ fn a_broken_pack_stops_check_and_test_rules() {
     assert!(!err.contains("tests/rulecheck/ok.toml:"), "{err}");
     assert!(err.contains("是否想写 `followers`？"), "{err}");
 }
+
+/// CEL expressions that mostly parse: atoms of every kind combined by operators, calls,
+/// macros, selections and indexing.
+fn expressions() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    let atom = prop_oneof![
+        Just("item".to_owned()),
+        Just("item.followers".to_owned()),
+        Just("item.type".to_owned()),
+        Just("item.?commerce".to_owned()),
+        Just("plan.notice".to_owned()),
+        Just("entries".to_owned()),
+        Just("params.p".to_owned()),
+        Just("today".to_owned()),
+        Just("n".to_owned()),
+        Just("1".to_owned()),
+        Just("2.5".to_owned()),
+        Just("'service'".to_owned()),
+        Just("'('".to_owned()),
+        Just("true".to_owned()),
+        Just("null".to_owned()),
+        Just("[]".to_owned()),
+        Just("{}".to_owned()),
+    ];
+    atom.prop_recursive(4, 24, 3, |inner| {
+        let op = prop_oneof![
+            Just("+"),
+            Just("-"),
+            Just("*"),
+            Just("=="),
+            Just("!="),
+            Just("<"),
+            Just(">="),
+            Just("&&"),
+            Just("||"),
+            Just("in")
+        ];
+        let f = prop_oneof![
+            Just("add_days"),
+            Just("days_between"),
+            Just("max_by"),
+            Just("first_by"),
+            Just("sum"),
+            Just("size"),
+            Just("date"),
+            Just("nope"),
+            Just("int")
+        ];
+        let m = prop_oneof![Just("exists"), Just("all"), Just("map"), Just("filter")];
+        let key = prop_oneof![
+            Just("followers"),
+            Just("kind"),
+            Just("published_on"),
+            Just("x")
+        ];
+        prop_oneof![
+            (inner.clone(), op, inner.clone()).prop_map(|(a, o, b)| format!("({a} {o} {b})")),
+            (f.clone(), inner.clone()).prop_map(|(f, a)| format!("{f}({a})")),
+            (f, inner.clone(), inner.clone()).prop_map(|(f, a, b)| format!("{f}({a}, {b})")),
+            (inner.clone(), m, inner.clone()).prop_map(|(a, m, b)| format!("{a}.{m}(n, {b})")),
+            (inner.clone(), key.clone()).prop_map(|(a, k)| format!("{a}.{k}")),
+            (inner.clone(), key.clone()).prop_map(|(a, k)| format!("{a}.?{k}.orValue(0)")),
+            (inner.clone(), key).prop_map(|(a, k)| format!("has({a}.{k})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a}[{b}]")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a}.matches({b})")),
+            (inner.clone(), inner.clone(), inner).prop_map(|(c, a, b)| format!("{c} ? {a} : {b}")),
+        ]
+    })
+}
+
+const PROP_HEAD: &str = "[family]\nid = \"PRP\"\ntitle = { zh = \"t\", en = \"t\" }\n\n[[rule]]\nid = \"PRP001\"\nseverity = \"error\"\ntitle = { zh = \"t\", en = \"t\" }\nrationale = { zh = \"r\", en = \"r\" }\nbasis = [{ practice = \"seed-000\" }]\nparams.p = { default = [1], doc = { zh = \"p\", en = \"p\" } }\nscope = \"account\"\n";
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+    /// Whatever an expression says, the checker reports or accepts it; it never panics.
+    #[test]
+    fn the_checker_never_panics(expr in expressions()) {
+        let text = format!(
+            "{PROP_HEAD}assert = '''{expr} '''\nmessage = {{ zh = \"m\", en = \"m {{{expr}}}\" }}\n"
+        );
+        for lang in [Lang::Zh, Lang::En] {
+            let _ = load_with("prop.toml", &text, lang);
+        }
+    }
+}
