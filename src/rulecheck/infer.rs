@@ -61,13 +61,8 @@ const HEGUI: &[(&str, &[Class])] = &[
     ("sum", &[Class::List]),
 ];
 
-/// CEL's standard functions that the checker knows by name only (their result is `dyn`).
-const STANDARD: &[&str] = &[
-    "size",
-    "contains",
-    "startsWith",
-    "endsWith",
-    "matches",
+/// CEL's conversions (also the names of types, as identifiers).
+const CONVERSIONS: &[&str] = &[
     "int",
     "uint",
     "double",
@@ -78,62 +73,20 @@ const STANDARD: &[&str] = &[
     "duration",
     "dyn",
     "type",
-    "getFullYear",
-    "getMonth",
-    "getDate",
-    "getDayOfMonth",
-    "getDayOfWeek",
-    "getDayOfYear",
-    "getHours",
-    "getMinutes",
-    "getSeconds",
-    "getMilliseconds",
-    "max",
-    "min",
-    "orValue",
-    "hasValue",
-    "value",
-    "or",
-    "optional.of",
-    "optional.none",
-    "optional.ofNonZeroValue",
-    "indexOf",
-    "lastIndexOf",
-    "replace",
-    "split",
-    "substring",
-    "lowerAscii",
-    "upperAscii",
-    "trim",
-    "join",
-    "charAt",
-    "lists.range",
-    "math.abs",
-    "math.ceil",
-    "math.floor",
-    "math.round",
-    "math.sign",
-    "math.sqrt",
-    "math.trunc",
-    "math.isFinite",
-    "math.isInf",
-    "math.isNaN",
-    "base64.encode",
-    "base64.decode",
-    "strings.quote",
 ];
 
-const TYPE_NAMES: &[&str] = &[
-    "int",
-    "uint",
-    "double",
-    "string",
-    "bytes",
-    "bool",
-    "list",
-    "map",
-    "null_type",
-    "type",
+/// CEL's other standard functions that the checker knows by name (the result of those it does
+/// not type further is `dyn`).
+#[rustfmt::skip]
+const STANDARD: &[&str] = &[
+    "size", "contains", "startsWith", "endsWith", "matches", "getFullYear", "getMonth",
+    "getDate", "getDayOfMonth", "getDayOfWeek", "getDayOfYear", "getHours", "getMinutes",
+    "getSeconds", "getMilliseconds", "max", "min", "orValue", "hasValue", "value", "or",
+    "optional.of", "optional.none", "optional.ofNonZeroValue", "indexOf", "lastIndexOf",
+    "replace", "split", "substring", "lowerAscii", "upperAscii", "trim", "join", "charAt",
+    "lists.range", "math.abs", "math.ceil", "math.floor", "math.round", "math.sign",
+    "math.sqrt", "math.trunc", "math.isFinite", "math.isInf", "math.isNaN", "base64.encode",
+    "base64.decode", "strings.quote",
 ];
 
 /// Infers the type of one expression, collecting problems.
@@ -232,7 +185,11 @@ impl<'a> Checker<'a> {
             Expr::Literal(l) => literal_type(l),
             Expr::Ident(name) => match scope.lookup(name) {
                 Some(t) => t.clone(),
-                None if TYPE_NAMES.contains(&name.as_str()) => Ty::Type,
+                None if CONVERSIONS.contains(&name.as_str())
+                    || ["list", "map", "null_type"].contains(&name.as_str()) =>
+                {
+                    Ty::Type
+                }
                 None => {
                     let suggestion = suggest(name, scope.names()).map(str::to_owned);
                     self.push(
@@ -706,39 +663,13 @@ impl<'a> Checker<'a> {
             "size" => {
                 let subject = receiver.clone().or_else(|| types.first().cloned());
                 arity(self, usize::from(receiver.is_none()));
-                if let Some(t) = subject
-                    && !(t.may_be(Class::Str)
-                        || t.may_be(Class::List)
-                        || t.may_be(Class::Map)
-                        || t.may_be(Class::Bytes))
-                {
-                    self.push(
-                        at,
-                        Msg::Argument {
-                            function: name.clone(),
-                            position: 1,
-                            expected: Class::List,
-                            found: t,
-                        },
-                    );
-                }
+                let kinds = [Class::List, Class::Str, Class::Map, Class::Bytes];
+                self.subject(&at, &name, subject.as_ref(), &kinds);
                 Ty::Int
             }
             "contains" | "startsWith" | "endsWith" => {
                 arity(self, 1);
-                if let Some(t) = &receiver
-                    && !t.may_be(Class::Str)
-                {
-                    self.push(
-                        at.clone(),
-                        Msg::Argument {
-                            function: name.clone(),
-                            position: 1,
-                            expected: Class::Str,
-                            found: t.clone(),
-                        },
-                    );
-                }
+                self.subject(&at, &name, receiver.as_ref(), &[Class::Str]);
                 Ty::Bool
             }
             "matches" => {
@@ -750,19 +681,7 @@ impl<'a> Checker<'a> {
                         (None, None)
                     }
                 };
-                if let Some(t) = subject
-                    && !t.may_be(Class::Str)
-                {
-                    self.push(
-                        at.clone(),
-                        Msg::Argument {
-                            function: name.clone(),
-                            position: 1,
-                            expected: Class::Str,
-                            found: t,
-                        },
-                    );
-                }
+                self.subject(&at, &name, subject.as_ref(), &[Class::Str]);
                 if let Some(p) = pattern
                     && let Expr::Literal(LiteralValue::String(s)) = &p.expr
                 {
@@ -770,8 +689,7 @@ impl<'a> Checker<'a> {
                 }
                 Ty::Bool
             }
-            "int" | "uint" | "double" | "string" | "bytes" | "bool" | "timestamp" | "duration"
-            | "dyn" | "type" => {
+            n if CONVERSIONS.contains(&n) => {
                 arity(self, 1);
                 match name.as_str() {
                     "int" => Ty::Int,
@@ -787,34 +705,14 @@ impl<'a> Checker<'a> {
                 }
             }
             n if n.starts_with("get") && STANDARD.contains(&n) => {
-                if let Some(t) = &receiver
-                    && !(t.may_be(Class::Time) || t.may_be(Class::Dur))
-                {
-                    self.push(
-                        at.clone(),
-                        Msg::Argument {
-                            function: name.clone(),
-                            position: 1,
-                            expected: Class::Time,
-                            found: t.clone(),
-                        },
-                    );
-                }
+                self.subject(&at, &name, receiver.as_ref(), &[Class::Time, Class::Dur]);
                 Ty::Int
             }
             "orValue" | "hasValue" | "value" | "or" => {
                 let inner = match &receiver {
                     Some(Ty::Optional(t)) => (**t).clone(),
                     Some(t) if t.class().is_some() => {
-                        self.push(
-                            at.clone(),
-                            Msg::Argument {
-                                function: name.clone(),
-                                position: 1,
-                                expected: Class::Opt,
-                                found: t.clone(),
-                            },
-                        );
+                        self.subject(&at, &name, Some(t), &[Class::Opt]);
                         Ty::Dyn
                     }
                     _ => Ty::Dyn,
@@ -847,7 +745,7 @@ impl<'a> Checker<'a> {
                     HEGUI
                         .iter()
                         .map(|(n, _)| *n)
-                        .chain(STANDARD.iter().copied()),
+                        .chain(STANDARD.iter().chain(CONVERSIONS).copied()),
                 )
                 .map(str::to_owned);
                 self.push(
@@ -860,6 +758,29 @@ impl<'a> Checker<'a> {
                 Ty::Dyn
             }
         }
+    }
+
+    /// The value a standard function works on must be of one of these kinds.
+    fn subject(
+        &mut self,
+        at: &Range<usize>,
+        function: &str,
+        subject: Option<&Ty>,
+        kinds: &[Class],
+    ) {
+        let Some(t) = subject else { return };
+        if kinds.iter().any(|k| t.may_be(*k)) {
+            return;
+        }
+        self.push(
+            at.clone(),
+            Msg::Argument {
+                function: function.to_owned(),
+                position: 1,
+                expected: kinds[0],
+                found: t.clone(),
+            },
+        );
     }
 
     /// A regular expression written in the expression must compile.
