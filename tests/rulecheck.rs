@@ -258,3 +258,30 @@ proptest::proptest! {
         }
     }
 }
+
+/// The test above can fail: a misspelt key in a built-in pack is found by the same check
+/// (built-in packs are only skipped when they load, to stay lazy).
+#[test]
+fn a_misspelt_key_in_a_built_in_pack_is_found() {
+    let sources: Vec<_> = hegui::builtin_sources()
+        .into_iter()
+        .map(|s| {
+            if s.name.ends_with("/accounts.toml") {
+                let text =
+                    s.text
+                        .replacen("item.closure_effective_on", "item.closure_efective_on", 1);
+                hegui::SourceFile::new(s.name.clone(), text)
+            } else {
+                s
+            }
+        })
+        .collect();
+    let set = RuleSet::load(sources).expect("built-in packs are not checked when they load");
+    let problems = hegui::rulecheck::check_set(&set, Lang::En, true);
+    let text = human::render_rule_problems(&problems, human::Style::plain());
+    assert!(text.contains("has no key `closure_efective_on`"), "{text}");
+    assert!(
+        text.contains("did you mean `closure_effective_on`?"),
+        "{text}"
+    );
+}
