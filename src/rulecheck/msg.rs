@@ -220,7 +220,10 @@ impl Msg {
             ),
             Msg::Regex { pattern, error } => (
                 if zh {
-                    format!("正则表达式 `{pattern}` 无法编译")
+                    match regex_reason_zh(error) {
+                        Some(reason) => format!("正则表达式 `{pattern}` 无法编译：{reason}"),
+                        None => format!("正则表达式 `{pattern}` 无法编译"),
+                    }
                 } else {
                     format!("the regular expression `{pattern}` does not compile: {error}")
                 },
@@ -228,4 +231,26 @@ impl Msg {
             ),
         }
     }
+}
+
+/// The regex crate's reason in Chinese, for the common ones (the others are left out rather
+/// than quoted in English).
+fn regex_reason_zh(error: &str) -> Option<&'static str> {
+    const REASONS: [(&str, &str); 8] = [
+        ("unclosed group", "括号未闭合"),
+        ("unopened group", "右括号没有对应的左括号"),
+        ("unclosed character class", "字符类（`[…]`）未闭合"),
+        ("invalid character class range", "字符类的范围无效"),
+        (
+            "repetition operator missing expression",
+            "重复符号前缺少表达式",
+        ),
+        ("unrecognized escape sequence", "无法识别的转义序列"),
+        ("incomplete escape sequence", "转义序列不完整"),
+        ("decimal literal empty", "重复次数为空"),
+    ];
+    REASONS
+        .iter()
+        .find(|(en, _)| error.starts_with(en))
+        .map(|(_, zh)| *zh)
 }
