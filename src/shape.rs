@@ -46,6 +46,8 @@ pub struct KeySpec {
     pub min: Option<f64>,
     /// What the key means.
     pub doc: String,
+    /// An enum's values' Chinese names, in the order of its values (`names`; empty if none).
+    pub names: Vec<String>,
 }
 
 impl KeySpec {
@@ -165,6 +167,7 @@ impl Shape {
                 required: true,
                 min: None,
                 doc: String::new(),
+                names: Vec::new(),
             },
         })
     }
@@ -281,13 +284,41 @@ fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
             return None;
         }
     };
+    let names = enum_names(&reader, &ty, problems);
     reader.finish();
     Some(KeySpec {
         ty,
         required,
         min,
         doc,
+        names,
     })
+}
+
+/// An enum's `names`: one per value, in the same order.
+fn enum_names(reader: &TableReader<'_>, ty: &KeyType, problems: &Problems) -> Vec<String> {
+    let Some(names) = reader.strings("names") else {
+        return Vec::new();
+    };
+    let KeyType::Enum(values) = ty else {
+        if let Some((_, span)) = names.first() {
+            problems.push(span.clone(), "`names` belongs to an `enum` specification");
+        }
+        return Vec::new();
+    };
+    if names.len() != values.len() {
+        let span = reader.get("names").map_or(0..0, |n| n.span.clone());
+        problems.push(
+            span,
+            format!(
+                "`names` has {} entries but `values` has {}: give one name per value",
+                names.len(),
+                values.len()
+            ),
+        );
+        return Vec::new();
+    }
+    names.into_iter().map(|n| n.0).collect()
 }
 
 fn table_name(path: &DocPath) -> String {
