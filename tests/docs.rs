@@ -6,9 +6,10 @@
 //! - every command and plan block of the Chinese README and guide runs as its marker says.
 //!
 //! A block is marked by an HTML comment on the line before its fence:
-//! `<!-- hegui-test: plan file=NAME exit=N findings=ID,ID waived=ID -->` writes the block to
-//! NAME and checks it (`exit`, `findings` and `waived` are optional; `findings` and `waived`
-//! list the rule ids of the active and waived findings, exactly);
+//! `<!-- hegui-test: plan file=NAME select=PREFIX exit=N findings=ID,ID waived=ID -->` writes
+//! the block to NAME and checks it (`hegui check NAME --select PREFIX`; all but `file` are
+//! optional; `findings` and `waived` list the rule ids of the active and waived findings,
+//! exactly);
 //! `<!-- hegui-test: file file=NAME -->` only writes it (a `hegui.toml`, a notice text);
 //! `<!-- hegui-test: sh exit=N,N -->` runs each command line in turn, expecting those statuses.
 //! Blocks run in document order in one temporary folder holding a copy of `fixtures/examples`.
@@ -262,11 +263,14 @@ fn run_document(doc: &str) -> usize {
                 if block.kind == "file" {
                     continue;
                 }
-                let out = hegui()
+                let mut check = hegui();
+                check
                     .current_dir(dir.path())
-                    .args(["check", name, "--format", "json"])
-                    .output()
-                    .unwrap();
+                    .args(["check", name, "--format", "json"]);
+                if let Some(select) = block.attr("select") {
+                    check.args(["--select", select]);
+                }
+                let out = check.output().unwrap();
                 let json: Value = serde_json::from_slice(&out.stdout)
                     .unwrap_or_else(|e| panic!("{at}: {e}: {out:?}"));
                 let diagnostics = json["diagnostics"].as_array().unwrap();
