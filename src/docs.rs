@@ -341,6 +341,9 @@ fn table_section(o: &mut String, name: &str, spec: &KeySpec, parent: &str) {
         ""
     };
     let _ = writeln!(o, "## `{header}`\n");
+    if !spec.doc_zh.is_empty() {
+        let _ = writeln!(o, "{}\n", prose(&spec.doc_zh));
+    }
     let _ = writeln!(o, "{kind}{required}: {}\n", prose(&spec.doc));
     if !parent.is_empty() {
         let _ = writeln!(
@@ -355,13 +358,14 @@ fn table_section(o: &mut String, name: &str, spec: &KeySpec, parent: &str) {
 }
 
 fn key_table<'a>(o: &mut String, keys: impl Iterator<Item = &'a (String, KeySpec)>) {
-    o.push_str("| 键 Key | 类型 Type | 必填 Required | 含义 Meaning |\n|---|---|---|---|\n");
+    o.push_str("| 键 Key | 类型 Type | 必填 Required | 含义 | Meaning |\n|---|---|---|---|---|\n");
     for (key, spec) in keys {
         let _ = writeln!(
             o,
-            "| `{key}` | {} | {} | {} |",
+            "| `{key}` | {} | {} | {} | {} |",
             type_text(spec),
             if spec.required { "必填 required" } else { "" },
+            cell(&spec.doc_zh),
             cell(&spec.doc)
         );
     }

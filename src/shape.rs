@@ -44,8 +44,10 @@ pub struct KeySpec {
     pub required: bool,
     /// Lower bound for numbers.
     pub min: Option<f64>,
-    /// What the key means.
+    /// What the key means (English).
     pub doc: String,
+    /// What the key means in Chinese (`doc = { zh, en }`; empty when `doc` is a plain string).
+    pub doc_zh: String,
     /// An enum's values' Chinese names, in the order of its values (`names`; empty if none).
     pub names: Vec<String>,
 }
@@ -167,6 +169,7 @@ impl Shape {
                 required: true,
                 min: None,
                 doc: String::new(),
+                doc_zh: String::new(),
                 names: Vec::new(),
             },
         })
@@ -223,7 +226,15 @@ fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
     let reader = TableReader::new(node, format!("the specification of `{key}`"), problems);
     let (type_name, type_span) = reader.required_string("type")?;
     let required = reader.bool("required").unwrap_or(false);
-    let doc = reader.string("doc").map(|s| s.0).unwrap_or_default();
+    let (doc, doc_zh) = match reader.get("doc").map(|n| &n.value) {
+        Some(NodeValue::Table(_)) => reader
+            .text("doc")
+            .map_or_else(Default::default, |t| (t.en, t.zh)),
+        _ => (
+            reader.string("doc").map(|s| s.0).unwrap_or_default(),
+            String::new(),
+        ),
+    };
     let min = reader.get("min").and_then(|n| match n.value {
         NodeValue::Integer(i) => Some(i as f64),
         NodeValue::Float(f) => Some(f),
@@ -291,6 +302,7 @@ fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
         required,
         min,
         doc,
+        doc_zh,
         names,
     })
 }

@@ -73,12 +73,16 @@ fn the_rule_catalogue_is_generated_and_names_every_rule() {
     assert!(text.contains("# expect: NTC001"));
 }
 
-/// Every key of the vocabulary, as (table path, key).
-fn vocabulary() -> Vec<(String, String)> {
-    fn walk(prefix: &str, spec: &hegui::shape::KeySpec, out: &mut Vec<(String, String)>) {
+/// Every key of the vocabulary, as (table path, key, whether it is a table of its own).
+fn vocabulary() -> Vec<(String, String, bool)> {
+    fn walk(prefix: &str, spec: &hegui::shape::KeySpec, out: &mut Vec<(String, String, bool)>) {
         for (key, child) in spec.keys() {
-            out.push((prefix.to_owned(), key.clone()));
-            if !child.keys().is_empty() {
+            let table = matches!(
+                child.ty,
+                hegui::shape::KeyType::Table(_) | hegui::shape::KeyType::Entries(_)
+            );
+            out.push((prefix.to_owned(), key.clone(), table));
+            if table {
                 let path = if prefix.is_empty() {
                     key.clone()
                 } else {
@@ -100,16 +104,30 @@ fn the_manifest_reference_is_generated_and_names_every_key() {
     let text = guard("docs/manifest.md", &["schema", "--format", "markdown"]);
     let keys = vocabulary();
     assert!(keys.len() > 100, "{}", keys.len());
-    for (table, key) in &keys {
-        // The key's row is in its table's section.
-        let section = if table.is_empty() {
-            text.split("\n## ").find(|s| s.starts_with("顶层"))
-        } else {
-            text.split("\n## ").find(|s| {
-                s.starts_with(&format!("`[{table}]`")) || s.starts_with(&format!("`[[{table}]]`"))
+    let section = |table: &str| {
+        text.split("\n## ")
+            .find(|s| {
+                if table.is_empty() {
+                    s.starts_with("顶层")
+                } else {
+                    s.starts_with(&format!("`[{table}]`"))
+                        || s.starts_with(&format!("`[[{table}]]`"))
+                }
             })
-        };
-        let section = section.unwrap_or_else(|| panic!("no section for `{table}`"));
+            .unwrap_or_else(|| panic!("docs/manifest.md: no section for `{table}`"))
+    };
+    for (table, key, is_table) in &keys {
+        if *is_table {
+            // A table is a section of its own.
+            section(&if table.is_empty() {
+                key.clone()
+            } else {
+                format!("{table}.{key}")
+            });
+            continue;
+        }
+        // A value's row is in its table's section.
+        let section = section(table);
         assert!(
             section.contains(&format!("\n| `{key}` |")),
             "docs/manifest.md: no row for `{key}` in `{table}`"
