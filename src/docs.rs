@@ -88,7 +88,9 @@ pub fn rules_markdown(set: &RuleSet) -> String {
         "[rules]\nNTC004 = \"error\"      # 严重程度：error、warning、info 或 off · severity, or \"off\"\n\n\
          [params]\nNTC001.min_days = 45  # 参数：规则编号.参数名 · rule id.parameter name",
     );
-    o.push_str("## 目录 · Contents\n\n| 规则族 Family | 名称 | Name | 规则 Rules |\n|---|---|---|---|\n");
+    o.push_str(
+        "## 目录 · Contents\n\n| 规则族 Family | 名称 | Name | 规则 Rules |\n|---|---|---|---|\n",
+    );
     for family in &set.families {
         let ids: Vec<String> = family_rules(set, &family.id)
             .map(|r| format!("[{0}](#{1})", r.id, r.id.to_lowercase()))
@@ -141,18 +143,9 @@ fn rule_section(o: &mut String, set: &RuleSet, rule: &Rule) {
         prose(&rule.title.zh),
         prose(&rule.title.en)
     );
-    let _ = writeln!(
-        o,
-        "- 严重程度 · Severity: `{}`",
-        rule.severity.as_str()
-    );
+    let _ = writeln!(o, "- 严重程度 · Severity: `{}`", rule.severity.as_str());
     for (cond, sev) in &rule.severity_if {
-        let _ = writeln!(
-            o,
-            "  - 当 · when {}: `{}`",
-            code(&cond.text),
-            sev.as_str()
-        );
+        let _ = writeln!(o, "  - 当 · when {}: `{}`", code(&cond.text), sev.as_str());
     }
     o.push('\n');
     for (label, lang) in [("检查内容：", Lang::Zh), ("What it checks: ", Lang::En)] {
@@ -218,11 +211,7 @@ fn rule_section(o: &mut String, set: &RuleSet, rule: &Rule) {
         ("pass", "合规示例 · Passing example"),
     ] {
         if let Some(text) = crate::fixtures::example(&rule.id, kind) {
-            let _ = writeln!(
-                o,
-                "**{title}** (`fixtures/{}/{kind}.plan.toml`)\n",
-                rule.id
-            );
+            let _ = writeln!(o, "**{title}** (`fixtures/{}/{kind}.plan.toml`)\n", rule.id);
             block(o, "text", &text);
         }
     }
@@ -230,10 +219,7 @@ fn rule_section(o: &mut String, set: &RuleSet, rule: &Rule) {
 
 /// A type's name in Chinese and English, with its values, bounds and pattern.
 fn type_text(spec: &KeySpec) -> String {
-    let min = spec
-        .min
-        .map(|m| format!(", ≥ {m}"))
-        .unwrap_or_default();
+    let min = spec.min.map(|m| format!(", ≥ {m}")).unwrap_or_default();
     match &spec.ty {
         KeyType::String(Some(p)) => format!("字符串 string, {}", cell_code(p.as_str())),
         KeyType::String(None) => "字符串 string".into(),

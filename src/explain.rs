@@ -67,7 +67,11 @@ pub fn explain(set: &RuleSet, id: &str, lang: Lang) -> Option<String> {
             Some((words, true)) => out.push_str(&format!("    「{words}」\n")),
             Some((words, false)) => out.push_str(&format!(
                 "    {words} {}\n",
-                if zh { "（要旨，非原文）" } else { "(gist, not the words)" }
+                if zh {
+                    "（要旨，非原文）"
+                } else {
+                    "(gist, not the words)"
+                }
             )),
             None => {}
         }

@@ -67,7 +67,10 @@ fn the_rule_catalogue_is_generated_and_names_every_rule() {
     }
     // An article's words are quoted; a gist never is.
     assert!(text.contains("原文：「电子商务经营者自行终止从事电子商务的"));
-    assert!(!text.contains("「（要旨）"), "a gist is shown as a quotation");
+    assert!(
+        !text.contains("「（要旨）"),
+        "a gist is shown as a quotation"
+    );
     assert!(text.contains("要旨，非原文：（要旨）"));
     assert!(text.contains("NTC001.min_days = 30"));
     assert!(text.contains("# expect: NTC001"));
@@ -141,7 +144,12 @@ fn the_manifest_reference_is_generated_and_names_every_key() {
         .and_then(|rest| rest.split("```toml\n").nth(1))
         .and_then(|block| block.split("\n```").next())
         .expect("a worked example");
-    for table in ["[[account]]", "[[notice]]", "[[coupon_batch]]", "[monitoring]"] {
+    for table in [
+        "[[account]]",
+        "[[notice]]",
+        "[[coupon_batch]]",
+        "[monitoring]",
+    ] {
         assert!(example.contains(table), "the example has no {table}");
     }
     let dir = tempfile::tempdir().unwrap();
@@ -260,11 +268,9 @@ fn run_document(doc: &str) -> usize {
         .parent()
         .unwrap()
         .to_path_buf();
-    let path_var = std::env::join_paths(
-        std::iter::once(bin_dir).chain(std::env::split_paths(
-            &std::env::var_os("PATH").unwrap_or_default(),
-        )),
-    )
+    let path_var = std::env::join_paths(std::iter::once(bin_dir).chain(std::env::split_paths(
+        &std::env::var_os("PATH").unwrap_or_default(),
+    )))
     .unwrap();
     for block in &blocks {
         let at = format!("{doc}:{}", block.line);
@@ -368,7 +374,13 @@ fn the_plan_authors_guide_runs_as_written() {
 fn the_readmes_link_each_other() {
     let en = std::fs::read_to_string("README.md").unwrap();
     let zh = std::fs::read_to_string("README.zh-CN.md").unwrap();
-    assert!(en.contains("(README.zh-CN.md)"), "README.md links README.zh-CN.md");
-    assert!(zh.contains("(README.md)"), "README.zh-CN.md links README.md");
+    assert!(
+        en.contains("(README.zh-CN.md)"),
+        "README.md links README.zh-CN.md"
+    );
+    assert!(
+        zh.contains("(README.md)"),
+        "README.zh-CN.md links README.md"
+    );
     assert!(zh.contains("(docs/zh/guide.md)"));
 }
