@@ -148,10 +148,11 @@ fn rule_section(o: &mut String, set: &RuleSet, rule: &Rule) {
         let _ = writeln!(o, "  - 当 · when {}: `{}`", code(&cond.text), sev.as_str());
     }
     o.push('\n');
-    for (label, lang) in [("检查内容：", Lang::Zh), ("What it checks: ", Lang::En)] {
+    // The colon stays outside the emphasis: `**检查内容：**类` does not close in CommonMark.
+    for (label, lang) in [("**检查内容**：", Lang::Zh), ("**What it checks:** ", Lang::En)] {
         let text = rule.rationale.get(lang).trim();
         if !text.is_empty() {
-            let _ = writeln!(o, "**{label}**{}\n", prose(text));
+            let _ = writeln!(o, "{label}{}\n", prose(text));
         }
     }
     if !rule.basis.is_empty() {
