@@ -149,7 +149,10 @@ fn rule_section(o: &mut String, set: &RuleSet, rule: &Rule) {
     }
     o.push('\n');
     // The colon stays outside the emphasis: `**检查内容：**类` does not close in CommonMark.
-    for (label, lang) in [("**检查内容**：", Lang::Zh), ("**What it checks:** ", Lang::En)] {
+    for (label, lang) in [
+        ("**检查内容**：", Lang::Zh),
+        ("**What it checks:** ", Lang::En),
+    ] {
         let text = rule.rationale.get(lang).trim();
         if !text.is_empty() {
             let _ = writeln!(o, "{label}{}\n", prose(text));
