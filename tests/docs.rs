@@ -384,3 +384,48 @@ fn the_readmes_link_each_other() {
     );
     assert!(zh.contains("(docs/zh/guide.md)"));
 }
+
+/// The built-in sources with the vocabulary's text edited.
+fn load_with_vocabulary(edit: impl Fn(&str) -> String) -> Vec<hegui::rules::FileProblems> {
+    let sources = hegui::builtin_sources()
+        .into_iter()
+        .map(|s| {
+            if s.name.ends_with("/manifest.toml") {
+                hegui::SourceFile::new(s.name.clone(), edit(&s.text))
+            } else {
+                s
+            }
+        })
+        .collect();
+    hegui::RuleSet::load(sources).err().unwrap_or_default()
+}
+
+#[test]
+fn enum_names_and_chinese_docs_are_checked_when_the_vocabulary_loads() {
+    assert!(load_with_vocabulary(str::to_owned).is_empty());
+    let names = r#"names = ["订阅号", "服务号", "企业微信", "小程序"]"#;
+    let failures = load_with_vocabulary(|t| {
+        assert!(t.contains(names));
+        t.replace(names, r#"names = ["订阅号", "服务号", "企业微信"]"#)
+    });
+    let messages: Vec<&str> = failures
+        .iter()
+        .flat_map(|f| f.problems.iter().map(|p| p.message.as_str()))
+        .collect();
+    assert_eq!(
+        messages,
+        ["`names` has 3 entries but `values` has 4: give one name per value"]
+    );
+    // A bilingual `doc` needs both languages.
+    let doc = r#"doc = { zh = "显示名称", en = "display name" }"#;
+    let failures = load_with_vocabulary(|t| {
+        assert!(t.contains(doc));
+        t.replace(doc, r#"doc = { zh = "显示名称" }"#)
+    });
+    assert_eq!(failures.len(), 1, "{failures:?}");
+    assert!(
+        failures[0].problems[0].message.contains("en"),
+        "{:?}",
+        failures[0].problems
+    );
+}
