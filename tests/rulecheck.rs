@@ -1,5 +1,5 @@
 //! The static checker of rule files (`src/rulecheck/`): the built-in packs and the examples of
-//! `docs/rule-format.md` pass it; each broken pack of `tests/rulecheck/` is reported, pointing
+//! `docs/rule-format.md` and `docs/zh/rule-format.md` pass it; each broken pack of `tests/rulecheck/` is reported, pointing
 //! into its file, in both languages.
 
 use hegui::render::human;
@@ -100,16 +100,22 @@ fn broken_packs_are_reported_in_both_languages() {
 
 #[test]
 fn the_examples_of_the_rule_format_pass_the_checker() {
-    let doc = std::fs::read_to_string("docs/rule-format.md").unwrap();
+    for path in ["docs/rule-format.md", "docs/zh/rule-format.md"] {
+        examples_pass(path);
+    }
+}
+
+fn examples_pass(path: &str) {
+    let doc = std::fs::read_to_string(path).unwrap();
     let blocks: Vec<&str> = doc
         .split("```toml\n")
         .skip(1)
         .filter_map(|b| b.split("```").next())
         .filter(|b| b.contains("[[rule]]"))
         .collect();
-    assert!(!blocks.is_empty(), "docs/rule-format.md has rule examples");
+    assert!(!blocks.is_empty(), "{path} has rule examples");
     for block in blocks {
-        let loaded = load_with("docs/rule-format.md", block, Lang::En);
+        let loaded = load_with(path, block, Lang::En);
         assert!(
             loaded.is_ok(),
             "{}",
