@@ -1,6 +1,6 @@
 //! The static checker of rule files (`src/rulecheck/`): the built-in packs and the examples of
-//! `docs/rule-format.md` and `docs/zh/rule-format.md` pass it; each broken pack of `tests/rulecheck/` is reported, pointing
-//! into its file, in both languages.
+//! `docs/rule-format.md` and `docs/zh/rule-format.md` pass it; each broken pack of
+//! `tests/rulecheck/` is reported, pointing into its file, in both languages.
 
 use hegui::render::human;
 use hegui::{Lang, RuleSet};
