@@ -30,19 +30,13 @@ pub fn explain(set: &RuleSet, id: &str, lang: Lang) -> Option<String> {
         out.push_str(&format!("  {}\n", set.law.cite(basis, lang)));
         if let Some(article) = set.law.article(basis) {
             let words = article.text.get(lang);
-            let quote = if article.verified {
-                words.to_owned()
+            // Only the article's own words go in quotation marks; a gist says it is one
+            // ("（要旨）", "(Gist)") and is shown as plain text.
+            if article.verified {
+                out.push_str(&format!("    「{words}」\n"));
             } else {
-                format!(
-                    "{words} {}",
-                    if zh {
-                        "（非原文）"
-                    } else {
-                        "(paraphrase)"
-                    }
-                )
-            };
-            out.push_str(&format!("    「{quote}」\n"));
+                out.push_str(&format!("    {words}\n"));
+            }
         }
         if let crate::law::Basis::Practice { source, .. } = basis
             && let Some(p) = set.law.practice.get(source)
