@@ -38,11 +38,6 @@ pub fn explain(set: &RuleSet, id: &str, lang: Lang) -> Option<String> {
                 out.push_str(&format!("    {words}\n"));
             }
         }
-        if let crate::law::Basis::Practice { source, .. } = basis
-            && let Some(p) = set.law.practice.get(source)
-        {
-            out.push_str(&format!("    {}\n", p.title.get(lang)));
-        }
     }
     if !rule.params.is_empty() {
         out.push_str(if zh { "\n参数\n" } else { "\nParameters\n" });

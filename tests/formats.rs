@@ -290,7 +290,7 @@ fn github_annotation_for_acc001_is_exact() {
         "{first}"
     );
     assert!(
-        first.ends_with("%0Abasis: practice (seed-000 §1)"),
+        first.ends_with("%0Abasis: practice: “How to cancel WeChat operations” (Luyoutong, 2025-06-07) §1 (a web article, not law; its numbers are unverified and configurable)"),
         "{first}"
     );
 }

@@ -108,8 +108,11 @@ fn every_quotation_is_the_articles_own_words() {
     let mut problems = Vec::new();
     let mut checked = 0;
     for (code, statute) in &law().statutes {
-        let verified: Vec<(&String, &Article)> =
-            statute.articles.iter().filter(|(_, a)| a.verified).collect();
+        let verified: Vec<(&String, &Article)> = statute
+            .articles
+            .iter()
+            .filter(|(_, a)| a.verified)
+            .collect();
         if verified.is_empty() {
             continue;
         }
@@ -160,25 +163,62 @@ fn gists_say_so_in_both_languages() {
 
 #[test]
 fn the_checker_catches_what_the_review_found() {
-    let pipl19 = normalise("除法律、行政法规另有规定外，个人信息的保存期限应当为实现处理目的所必要的最短时间。");
+    let pipl19 = normalise(
+        "除法律、行政法规另有规定外，个人信息的保存期限应当为实现处理目的所必要的最短时间。",
+    );
     // The opening exception dropped.
-    assert!(check_quotation("个人信息的保存期限应当为实现处理目的所必要的最短时间。", &pipl19).is_err());
-    assert!(check_quotation("……个人信息的保存期限应当为实现处理目的所必要的最短时间。", &pipl19).is_ok());
+    assert!(
+        check_quotation(
+            "个人信息的保存期限应当为实现处理目的所必要的最短时间。",
+            &pipl19
+        )
+        .is_err()
+    );
+    assert!(
+        check_quotation(
+            "……个人信息的保存期限应当为实现处理目的所必要的最短时间。",
+            &pipl19
+        )
+        .is_ok()
+    );
     let pipl47 = normalise(
         "有下列情形之一的，个人信息处理者应当主动删除个人信息；个人信息处理者未删除的，个人有权请求删除：\n\
          （一）处理目的已实现、无法实现或者为实现处理目的不再必要；\n\
          （二）个人信息处理者停止提供产品或者服务，或者保存期限已届满；",
     );
     // Item (二) spliced before the chapeau.
-    let spliced = check_quotation("……个人信息处理者停止提供产品或者服务……应当主动删除个人信息", &pipl47);
+    let spliced = check_quotation(
+        "……个人信息处理者停止提供产品或者服务……应当主动删除个人信息",
+        &pipl47,
+    );
     assert!(spliced.is_err_and(|e| e.contains("out of order")));
     // A quotation that ends early without saying so.
-    let cpl53 = normalise("未按照约定提供的，应当按照消费者的要求履行约定或者退回预付款；并应当承担预付款的利息。");
-    assert!(check_quotation("未按照约定提供的，应当按照消费者的要求履行约定或者退回预付款。", &cpl53).is_err());
-    assert!(check_quotation("未按照约定提供的，应当按照消费者的要求履行约定或者退回预付款……", &cpl53).is_ok());
+    let cpl53 = normalise(
+        "未按照约定提供的，应当按照消费者的要求履行约定或者退回预付款；并应当承担预付款的利息。",
+    );
+    assert!(
+        check_quotation(
+            "未按照约定提供的，应当按照消费者的要求履行约定或者退回预付款。",
+            &cpl53
+        )
+        .is_err()
+    );
+    assert!(
+        check_quotation(
+            "未按照约定提供的，应当按照消费者的要求履行约定或者退回预付款……",
+            &cpl53
+        )
+        .is_ok()
+    );
     // A gist that says something else.
     let price = normalise("（七）通过积分、礼券、兑换券、代金券等折抵价款时，拒不按约定折抵价款；");
-    assert!(check_quotation("不按照约定兑付积分、礼券、兑换券、代金券等的，属于价格欺诈。", &price).is_err());
+    assert!(
+        check_quotation(
+            "不按照约定兑付积分、礼券、兑换券、代金券等的，属于价格欺诈。",
+            &price
+        )
+        .is_err()
+    );
 }
 
 #[test]
@@ -199,10 +239,59 @@ fn explain_never_puts_a_gist_in_quotation_marks() {
                 } else {
                     gists_seen += 1;
                     assert!(text.contains(words), "{}: gist not shown", rule.id);
-                    assert!(!text.contains(&quoted), "{}: gist shown as a quotation", rule.id);
+                    assert!(
+                        !text.contains(&quoted),
+                        "{}: gist shown as a quotation",
+                        rule.id
+                    );
                 }
             }
         }
     }
     assert!(gists_seen > 0, "some rule cites a gist (REG 22)");
+}
+
+#[test]
+fn practice_sources_are_named_never_by_an_internal_label() {
+    let set = RuleSet::load(hegui::builtin_sources()).unwrap();
+    let mut practice_seen = 0;
+    for rule in &set.rules {
+        for lang in [Lang::Zh, Lang::En] {
+            let text = hegui::explain::explain(&set, &rule.id, lang).unwrap();
+            for label in ["seed-0", "seed 0", "种子"] {
+                assert!(
+                    !text.contains(label),
+                    "{}: `{label}` in explain:\n{text}",
+                    rule.id
+                );
+            }
+            for basis in &rule.basis {
+                let hegui::law::Basis::Practice { source, .. } = basis else {
+                    continue;
+                };
+                let cite = set.law.cite(basis, lang);
+                // Keys like `seed-000` are internal (`platform` is also an English word).
+                if source.contains('-') {
+                    assert!(!cite.contains(source.as_str()), "{}: {cite}", rule.id);
+                }
+                let p = &set.law.practice[source];
+                assert!(cite.contains(p.title.get(lang)), "{}: {cite}", rule.id);
+                if !p.publisher.zh.is_empty() {
+                    practice_seen += 1;
+                    assert!(cite.contains(p.publisher.get(lang)), "{}: {cite}", rule.id);
+                    assert!(cite.contains(&p.published), "{}: {cite}", rule.id);
+                    let caveat = if lang == Lang::Zh {
+                        "未经核实"
+                    } else {
+                        "unverified"
+                    };
+                    assert!(cite.contains(caveat), "{}: {cite}", rule.id);
+                }
+            }
+        }
+    }
+    assert!(
+        practice_seen > 10,
+        "web-article sources cited: {practice_seen}"
+    );
 }
