@@ -219,6 +219,10 @@ pub struct Rule {
     pub label: Option<BiTemplate>,
     /// Legal basis.
     pub basis: Vec<Basis>,
+    /// Conditional bases: a finding for which a condition holds cites that entry's bases
+    /// instead of `basis` (the first that holds wins); `basis` lists every basis the rule
+    /// can cite, for `explain` and the reports.
+    pub basis_if: Vec<(Expr, Vec<Basis>)>,
     /// Parameters, by name order.
     pub params: Vec<Param>,
     /// Checks.
@@ -677,6 +681,21 @@ fn compile_rule(
     let help = bi_template(&reader, "help", source);
     let label = bi_template(&reader, "label", source);
     let basis = load_basis(&reader, set);
+    let basis_if = reader
+        .array("basis_if")
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|n| {
+            let r = TableReader::new(n, "a `basis_if` entry", problems);
+            let when = r
+                .required("when")
+                .and_then(|_| expr_field(&r, "when", source));
+            let _ = r.required("basis");
+            let basis = load_basis(&r, set);
+            r.finish();
+            Some((when?, basis))
+        })
+        .collect();
     if reader.node().get("basis").is_none() {
         problems.push(
             node.span.clone(),
@@ -724,6 +743,7 @@ fn compile_rule(
         help,
         label,
         basis,
+        basis_if,
         params,
         kind: kind?,
         source: source.clone(),
