@@ -185,6 +185,9 @@ pub struct Param {
     pub default_text: String,
     /// What it means.
     pub doc: Text,
+    /// `same_as = "RULE.param"`: this parameter is that one (its value, default and any
+    /// override), so two rules that must agree cannot drift apart.
+    pub same_as: Option<(String, String)>,
 }
 
 /// How a rule finds problems.
@@ -358,6 +361,19 @@ impl RuleSet {
         set.sources = sources;
         set.rules.sort_by(|a, b| a.id.cmp(&b.id));
         set.known_ids = set.rules.iter().map(|r| r.id.clone()).collect();
+        for (rule, name) in set.link_shared_params() {
+            let problems = Problems::default();
+            let r = &set.rules[rule];
+            let (target_rule, target) = r.params[name].same_as.clone().unwrap_or_default();
+            problems.push(
+                r.span.clone(),
+                format!(
+                    "parameter `{}` of {} is `same_as = \"{target_rule}.{target}\"`, but no loaded rule has that parameter (or it is itself shared)",
+                    r.params[name].name, r.id
+                ),
+            );
+            collect(&r.source, problems, &mut failures);
+        }
         set.families.sort_by(|a, b| a.id.cmp(&b.id));
         if failures.is_empty() {
             Ok(set)
@@ -365,6 +381,32 @@ impl RuleSet {
             failures.sort_by(|a: &FileProblems, b| a.source.name.cmp(&b.source.name));
             Err(failures)
         }
+    }
+
+    /// Gives every `same_as` parameter the value and default of the parameter it names;
+    /// returns the (rule, parameter) indices whose target is missing or itself shared.
+    pub(crate) fn link_shared_params(&mut self) -> Vec<(usize, usize)> {
+        let mut broken = Vec::new();
+        for r in 0..self.rules.len() {
+            for p in 0..self.rules[r].params.len() {
+                let Some((rule, name)) = self.rules[r].params[p].same_as.clone() else {
+                    continue;
+                };
+                let target = self
+                    .rule(&rule)
+                    .and_then(|t| t.params.iter().find(|q| q.name == name))
+                    .filter(|q| q.same_as.is_none())
+                    .map(|q| (q.value.clone(), q.default_text.clone()));
+                let Some((value, default_text)) = target else {
+                    broken.push((r, p));
+                    continue;
+                };
+                let param = &mut self.rules[r].params[p];
+                param.value = value;
+                param.default_text = default_text;
+            }
+        }
+        broken
     }
 
     /// The rule with this id.
@@ -620,8 +662,25 @@ fn load_params(reader: &TableReader<'_>, source: &Source) -> Vec<Param> {
                 format!("parameter `{}`", entry.key),
                 reader.problems,
             );
-            let default = p.required("default");
             let doc = p.required_text("doc");
+            if let Some((target, span)) = p.string("same_as") {
+                p.finish();
+                let Some((rule, name)) = target.split_once('.') else {
+                    reader.problems.push(
+                        span,
+                        "`same_as` names another rule's parameter as `RULE.name`, e.g. `NTC001.min_days`",
+                    );
+                    return None;
+                };
+                return Some(Param {
+                    name: entry.key.clone(),
+                    value: cel::Value::Null,
+                    default_text: String::new(),
+                    doc: doc?,
+                    same_as: Some((rule.to_owned(), name.to_owned())),
+                });
+            }
+            let default = p.required("default");
             p.finish();
             let default = default?;
             Some(Param {
@@ -629,6 +688,7 @@ fn load_params(reader: &TableReader<'_>, source: &Source) -> Vec<Param> {
                 value: cel_of(default),
                 default_text: source.text[default.span.clone()].to_owned(),
                 doc: doc?,
+                same_as: None,
             })
         })
         .collect()
