@@ -207,7 +207,7 @@ impl LawTable {
                 let item = item.as_deref().unwrap_or("");
                 match lang {
                     Lang::Zh => format!("{short} 第{}条{}", chinese_number(article), zh_item(item)),
-                    Lang::En => format!("{short} Art. {article}{item}"),
+                    Lang::En => format!("{short} Art. {article}{}", en_item(item)),
                 }
             }
             Basis::Practice { source, section } => {
@@ -267,6 +267,31 @@ fn zh_item(item: &str) -> String {
     }
 }
 
+/// `(三)` → `(iii)`, `(1)(二)` → `(1)(ii)`: an English basis line has no Chinese numerals.
+fn en_item(item: &str) -> String {
+    const ROMAN: [(&str, &str); 10] = [
+        ("一", "i"),
+        ("二", "ii"),
+        ("三", "iii"),
+        ("四", "iv"),
+        ("五", "v"),
+        ("六", "vi"),
+        ("七", "vii"),
+        ("八", "viii"),
+        ("九", "ix"),
+        ("十", "x"),
+    ];
+    item.split_inclusive(')')
+        .map(|part| {
+            let inner = part.trim_start_matches('(').trim_end_matches(')');
+            match ROMAN.iter().find(|(zh, _)| *zh == inner) {
+                Some((_, roman)) => format!("({roman})"),
+                None => part.to_owned(),
+            }
+        })
+        .collect()
+}
+
 /// Writes an article number (< 10000) in Chinese numerals; anything else is returned as is.
 pub fn chinese_number(n: &str) -> String {
     const DIGITS: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
@@ -311,5 +336,8 @@ mod tests {
         assert_eq!(chinese_number("4"), "四");
         assert_eq!(zh_item("(1)(二)"), "第一款第（二）项");
         assert_eq!(zh_item("(三)"), "第（三）项");
+        assert_eq!(en_item("(三)"), "(iii)");
+        assert_eq!(en_item("(1)(二)"), "(1)(ii)");
+        assert_eq!(en_item("(4)"), "(4)");
     }
 }

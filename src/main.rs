@@ -92,7 +92,7 @@ struct RuleArgs {
     /// Use only the rule files given with --rules (the law table and calendar stay).
     #[arg(long)]
     no_builtin: bool,
-    /// Message language (default from LANG, else zh).
+    /// Message language (default from LANG, else zh); `hegui report` also takes `both`.
     #[arg(long, value_enum)]
     lang: Option<LangArg>,
 }
@@ -178,7 +178,8 @@ enum FailOn {
 enum LangArg {
     Zh,
     En,
-    /// Chinese and English side by side (`report` only).
+    /// Chinese and English side by side (`report` only, so not listed for the other commands).
+    #[value(hide = true)]
     Both,
 }
 
@@ -558,7 +559,15 @@ fn explain(id: &str, args: &RuleArgs) -> Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let Some(text) = hegui::explain::explain(&set, id, lang) else {
-        eprintln!("error: no rule `{id}`");
+        let close = hegui::reader::suggest(id, set.known_ids.iter().map(String::as_str));
+        match (lang, close) {
+            (Lang::Zh, Some(s)) => eprintln!("错误：没有规则 `{id}`；是否想查 `{s}`？"),
+            (Lang::Zh, None) => eprintln!("错误：没有规则 `{id}`（`hegui rules` 列出所有规则）"),
+            (Lang::En, Some(s)) => eprintln!("error: no rule `{id}`; did you mean `{s}`?"),
+            (Lang::En, None) => {
+                eprintln!("error: no rule `{id}` (`hegui rules` lists them)")
+            }
+        }
         return Ok(ExitCode::from(2));
     };
     print!("{text}");

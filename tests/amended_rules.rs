@@ -108,3 +108,44 @@ fn basis_and_severity_follow_the_facts() {
         "encrypted but unmasked: warning; neither: error"
     );
 }
+
+/// The rule's findings on a fixture with one line replaced: (line, the text it underlines).
+fn on_mutant(rule: &str, fixture: &str, from: &str, to: &str) -> Vec<(usize, String)> {
+    let text = std::fs::read_to_string(fixture).unwrap();
+    assert!(text.contains(from), "{fixture} has `{from}`");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mutant.plan.toml");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    let engine = engine(&[], Lang::En);
+    hegui::check_file(&engine, &path)
+        .into_iter()
+        .filter(|f| f.rule == rule)
+        .map(|f| (f.start().0, f.value.clone()))
+        .collect()
+}
+
+#[test]
+fn cpn004_and_cpn006_point_at_the_offending_value() {
+    let keep = on_mutant(
+        "CPN004",
+        "fixtures/CPN004/pass.plan.toml",
+        "\nkeep_claimed_records = true",
+        "\nkeep_claimed_records = false",
+    );
+    assert_eq!(keep, vec![(23, "false".to_owned())]);
+    let smooth = on_mutant(
+        "CPN006",
+        "fixtures/CPN006/pass.plan.toml",
+        "\nsmooth_transition = true",
+        "\nsmooth_transition = false",
+    );
+    assert_eq!(smooth, vec![(24, "false".to_owned())]);
+    let blank = on_mutant(
+        "CPN006",
+        "fixtures/CPN006/pass.plan.toml",
+        "replacement_copy = \"冬季",
+        "replacement_copy = \"  \"\nold_copy = \"冬季",
+    );
+    assert_eq!(blank.len(), 1, "{blank:?}");
+    assert_eq!(blank[0].0, 26);
+}

@@ -1,0 +1,77 @@
+//! What a new user trips over: help that lists what works, suggestions, comments that name
+//! the right rules.
+
+use assert_cmd::Command;
+
+fn hegui() -> Command {
+    Command::cargo_bin("hegui").unwrap()
+}
+
+#[test]
+fn check_does_not_offer_lang_both() {
+    let out = hegui().args(["check", "--help"]).output().unwrap();
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("[possible values: zh, en]"), "{help}");
+    // `report` still takes it.
+    let dir = tempfile::tempdir().unwrap();
+    let out = hegui()
+        .args(["report", "--lang", "both", "--today", "2026-11-22", "-o"])
+        .arg(dir.path().join("r.html"))
+        .arg("fixtures/examples/compliant-account.plan.toml")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn explain_suggests_the_closest_rule() {
+    for (lang, expected) in [
+        ("en", "did you mean `NTC001`?"),
+        ("zh", "是否想查 `NTC001`？"),
+    ] {
+        let out = hegui()
+            .args(["explain", "NTC01", "--lang", lang])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.contains(expected), "{err}");
+    }
+}
+
+#[test]
+fn the_starter_manifest_cites_the_rules_that_check_each_key() {
+    let set = hegui::RuleSet::load(hegui::builtin_sources()).unwrap();
+    for line in hegui::STARTER_MANIFEST.lines() {
+        let Some((key, comment)) = line.split_once('#') else {
+            continue;
+        };
+        let Some(key) = key
+            .split('=')
+            .next()
+            .map(str::trim)
+            .filter(|k| !k.is_empty())
+        else {
+            continue;
+        };
+        for word in comment.split(|c: char| !c.is_ascii_alphanumeric()) {
+            let is_id = word.len() == 6
+                && word[..3].chars().all(|c| c.is_ascii_uppercase())
+                && word[3..].chars().all(|c| c.is_ascii_digit());
+            if !is_id {
+                continue;
+            }
+            let rule = set.rule(word).unwrap_or_else(|| panic!("{word} unknown"));
+            // The rule's conditions or pointer name the key the comment is on.
+            let mentions = format!("{:?}", rule.kind).contains(key);
+            assert!(
+                mentions,
+                "`{key}` comment cites {word}, which does not check it"
+            );
+        }
+    }
+}
