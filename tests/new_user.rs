@@ -75,3 +75,26 @@ fn the_starter_manifest_cites_the_rules_that_check_each_key() {
         }
     }
 }
+
+#[test]
+fn a_folder_without_plans_is_an_error_not_a_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.toml"), "a = 1\n").unwrap();
+    let named_like_a_plan = dir.path().join("winddown.plan.toml");
+    std::fs::create_dir(&named_like_a_plan).unwrap();
+    for (path, zh, en) in [
+        (dir.path().to_path_buf(), "没有找到计划清单", "no plan manifest"),
+        (named_like_a_plan, "是文件夹，不是计划清单", "is a folder, not a plan manifest"),
+    ] {
+        for (lang, expected) in [("zh", zh), ("en", en)] {
+            let out = hegui()
+                .args(["check", "--lang", lang])
+                .arg(&path)
+                .output()
+                .unwrap();
+            assert_eq!(out.status.code(), Some(2), "{path:?}");
+            let err = String::from_utf8(out.stderr).unwrap();
+            assert!(err.contains(expected), "{err}");
+        }
+    }
+}
