@@ -10,14 +10,14 @@ pub fn explain(set: &RuleSet, id: &str, lang: Lang) -> Option<String> {
     let zh = lang == Lang::Zh;
     out.push_str(&format!("{} — {}\n\n", rule.id, rule.title.get(lang)));
     out.push_str(&format!(
-        "{}: {}\n",
-        if zh { "严重程度" } else { "severity" },
-        rule.severity.as_str()
+        "{}{}\n",
+        if zh { "严重程度：" } else { "severity: " },
+        severity_name(rule.severity, lang)
     ));
     for (cond, sev) in &rule.severity_if {
         out.push_str(&format!(
             "  {} {} {}\n",
-            sev.as_str(),
+            severity_name(*sev, lang),
             if zh { "当" } else { "when" },
             cond.text.trim()
         ));
@@ -62,4 +62,14 @@ pub fn explain(set: &RuleSet, id: &str, lang: Lang) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// A severity in the explanation's language (`error`, or 错误).
+fn severity_name(severity: crate::Severity, lang: Lang) -> &'static str {
+    match (lang, severity) {
+        (Lang::Zh, crate::Severity::Error) => "错误",
+        (Lang::Zh, crate::Severity::Warning) => "警告",
+        (Lang::Zh, crate::Severity::Info) => "提示",
+        (Lang::En, s) => s.as_str(),
+    }
 }

@@ -67,9 +67,17 @@ impl BuiltinCheck {
     pub fn variables(self) -> &'static [&'static str] {
         match self {
             BuiltinCheck::ParseError => &["message"],
-            BuiltinCheck::MissingKey => &["key", "table"],
-            BuiltinCheck::WrongType => &["key", "expected", "found", "suggestion"],
-            BuiltinCheck::UnknownKey => &["key", "table", "suggestion"],
+            // `*_zh`: the same in Chinese, for the Chinese message.
+            BuiltinCheck::MissingKey => &["key", "table", "table_zh"],
+            BuiltinCheck::WrongType => &[
+                "key",
+                "expected",
+                "expected_zh",
+                "found",
+                "found_zh",
+                "suggestion",
+            ],
+            BuiltinCheck::UnknownKey => &["key", "table", "table_zh", "suggestion"],
             BuiltinCheck::UnsupportedVersion => &["value", "supported"],
             BuiltinCheck::File => &["path", "reason"],
             BuiltinCheck::WaiverIncomplete => &["rule", "missing"],

@@ -83,8 +83,16 @@ fn a_folder_without_plans_is_an_error_not_a_pass() {
     let named_like_a_plan = dir.path().join("winddown.plan.toml");
     std::fs::create_dir(&named_like_a_plan).unwrap();
     for (path, zh, en) in [
-        (dir.path().to_path_buf(), "没有找到计划清单", "no plan manifest"),
-        (named_like_a_plan, "是文件夹，不是计划清单", "is a folder, not a plan manifest"),
+        (
+            dir.path().to_path_buf(),
+            "没有找到计划清单",
+            "no plan manifest",
+        ),
+        (
+            named_like_a_plan,
+            "是文件夹，不是计划清单",
+            "is a folder, not a plan manifest",
+        ),
     ] {
         for (lang, expected) in [("zh", zh), ("en", en)] {
             let out = hegui()
@@ -97,4 +105,64 @@ fn a_folder_without_plans_is_an_error_not_a_pass() {
             assert!(err.contains(expected), "{err}");
         }
     }
+}
+
+/// English words that must not appear in Chinese output (identifiers and values aside).
+const ENGLISH: &[&str] = &[
+    "a date like",
+    "one of",
+    "a string",
+    "an integer",
+    "the top level",
+    ", until",
+    "no such file",
+    "severity",
+    "warning",
+];
+
+fn zh_output(args: &[&str]) -> String {
+    let out = hegui().args(args).env_remove("LANG").output().unwrap();
+    String::from_utf8(out.stdout).unwrap() + &String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn chinese_output_has_no_english_phrases() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = dir.path().join("top.plan.toml");
+    std::fs::write(&top, "schema = \"hegui/plan/v1\"\n").unwrap();
+    let waived = dir.path().join("waived.plan.toml");
+    let text = std::fs::read_to_string("fixtures/ACC001/fail.plan.toml").unwrap().replace(
+        "closure_effective_on = 2026-12-15",
+        "# hegui:allow ACC001 reason=\"平台已确认\" approver=wang.fa until=2027-01-31\nclosure_effective_on = 2026-12-15",
+    );
+    std::fs::write(&waived, text).unwrap();
+    let outputs = [
+        zh_output(&[
+            "check",
+            "--today",
+            "2026-11-22",
+            "fixtures/SCH003/fail.plan.toml",
+        ]),
+        zh_output(&["check", "--today", "2026-11-22", top.to_str().unwrap()]),
+        zh_output(&["check", "--today", "2026-11-22", waived.to_str().unwrap()]),
+        zh_output(&["check", "--today", "2026-11-22", "missing.plan.toml"]),
+        zh_output(&["explain", "NTC001"]),
+    ];
+    for out in &outputs {
+        for phrase in ENGLISH {
+            assert!(
+                !out.contains(phrase),
+                "`{phrase}` in Chinese output:\n{out}"
+            );
+        }
+    }
+    assert!(
+        outputs[0].contains("应为日期") || outputs[0].contains("之一"),
+        "{}",
+        outputs[0]
+    );
+    assert!(outputs[1].contains("顶层 缺少必填键"), "{}", outputs[1]);
+    assert!(outputs[2].contains("有效至 2027-01-31"), "{}", outputs[2]);
+    assert!(outputs[3].contains("文件不存在"), "{}", outputs[3]);
+    assert!(outputs[4].contains("严重程度：警告"), "{}", outputs[4]);
 }
