@@ -141,7 +141,7 @@ fn rules_lists_every_rule_as_json() {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let list = v.as_array().unwrap();
-    assert_eq!(list.len(), 72);
+    assert_eq!(list.len(), 73);
     let ntc = list.iter().find(|r| r["id"] == "NTC001").unwrap();
     assert_eq!(
         ntc["basis"].as_str().unwrap().split(';').next().unwrap(),

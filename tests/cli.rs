@@ -138,7 +138,7 @@ fn sarif_has_rules_and_regions() {
     let run = &v["runs"][0];
     assert_eq!(run["columnKind"], "unicodeCodePoints");
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 11, "every selected ACC rule is described");
+    assert_eq!(rules.len(), 12, "every selected ACC rule is described");
     assert!(rules.iter().all(|r| {
         r["helpUri"]
             .as_str()
