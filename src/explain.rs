@@ -1,7 +1,41 @@
 //! `hegui explain ID`: a rule's documentation, generated from its data and fixtures.
 
 use crate::Lang;
+use crate::law::Basis;
 use crate::rules::RuleSet;
+
+/// A rule's basis as people read it.
+pub(crate) struct BasisText {
+    /// The short citation, e.g. `电子商务法 第十六条`.
+    pub cite: String,
+    /// The cited article's text, and whether it is the article's own words (else a gist,
+    /// which must never be shown as a quotation).
+    pub words: Option<(String, bool)>,
+    /// The title of the practice source a practice basis names.
+    pub practice: Option<String>,
+}
+
+/// What a basis says, in one language: its citation, the article's words or gist, the
+/// practice source's title.
+pub(crate) fn basis_text(set: &RuleSet, basis: &Basis, lang: Lang) -> BasisText {
+    let words = set
+        .law
+        .article(basis)
+        .map(|a| (a.text.get(lang).to_owned(), a.verified));
+    let practice = match basis {
+        Basis::Practice { source, .. } => set
+            .law
+            .practice
+            .get(source)
+            .map(|p| p.title.get(lang).to_owned()),
+        Basis::Statute { .. } => None,
+    };
+    BasisText {
+        cite: set.law.cite(basis, lang),
+        words,
+        practice,
+    }
+}
 
 /// The explanation of a rule, or `None` if no rule has that id.
 pub fn explain(set: &RuleSet, id: &str, lang: Lang) -> Option<String> {
@@ -27,16 +61,15 @@ pub fn explain(set: &RuleSet, id: &str, lang: Lang) -> Option<String> {
     out.push_str("\n\n");
     out.push_str(if zh { "依据\n" } else { "Basis\n" });
     for basis in &rule.basis {
-        out.push_str(&format!("  {}\n", set.law.cite(basis, lang)));
-        if let Some(article) = set.law.article(basis) {
-            let words = article.text.get(lang);
-            // Only the article's own words go in quotation marks; a gist says it is one
-            // ("（要旨）", "(Gist)") and is shown as plain text.
-            if article.verified {
-                out.push_str(&format!("    「{words}」\n"));
-            } else {
-                out.push_str(&format!("    {words}\n"));
-            }
+        let text = basis_text(set, basis, lang);
+        out.push_str(&format!("  {}\n", text.cite));
+        // Only the article's own words go in quotation marks; a gist says it is one
+        // ("（要旨）", "(Gist)") and is shown as plain text. The citation already names a
+        // practice source by title, publisher and date.
+        match &text.words {
+            Some((words, true)) => out.push_str(&format!("    「{words}」\n")),
+            Some((words, false)) => out.push_str(&format!("    {words}\n")),
+            None => {}
         }
     }
     if !rule.params.is_empty() {
