@@ -1199,27 +1199,12 @@ fn find_in(source: &SourceFile, span: &Span, words: &str) -> Option<Span> {
         .map(|i| span.start + i..span.start + i + words.len())
 }
 
-/// Reads a `file` value: relative to the manifest, inside the repository, UTF-8.
+/// Reads a `file` value: relative to the manifest, inside the repository (not its `.git`
+/// folder), a regular file of at most [`crate::confine::MAX_FILE_BYTES`], UTF-8.
 fn read_text_file(manifest: &Path, value: &str, repo_root: &Path) -> Result<Source, String> {
     let base = manifest.parent().unwrap_or(Path::new("."));
     let joined = base.join(value);
-    let resolved = joined
-        .canonicalize()
-        .map_err(|e| format!("cannot be read: {}", io_reason(&e)))?;
-    let root = repo_root
-        .canonicalize()
-        .unwrap_or_else(|_| repo_root.to_path_buf());
-    if !resolved.starts_with(&root) {
-        return Err(format!(
-            "resolves outside the repository ({})",
-            root.display()
-        ));
-    }
-    if resolved.is_dir() {
-        return Err("is a directory".into());
-    }
-    let bytes =
-        std::fs::read(&resolved).map_err(|e| format!("cannot be read: {}", io_reason(&e)))?;
+    let bytes = crate::confine::read_inside(&joined, repo_root).map_err(|e| e.to_string())?;
     let text = String::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?;
     Ok(SourceFile::new(display_path(&joined), text))
 }

@@ -313,7 +313,7 @@ impl RuleSet {
                     trees.push((source.clone(), problems, family, rules));
                 }
                 Err(e) => {
-                    problems.push(e.span, format!("not valid TOML: {}", e.message));
+                    problems.push(e.span, format!("{}: {}", crate::reader::NOT_TOML, e.message));
                     trees.push((source.clone(), problems, None, None));
                 }
             }

@@ -21,8 +21,10 @@ pub(crate) fn escape(text: &str, out: &mut String) {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            // NUL is not allowed in HTML text; keep it visible instead.
-            '\0' => out.push('\u{FFFD}'),
+            // NUL (not allowed in HTML text), other controls and bidi overrides: visible.
+            c if crate::escape::is_hazard(c) => {
+                crate::escape::push_escape(c, out);
+            }
             c => out.push(c),
         }
     }
