@@ -307,6 +307,8 @@ impl Engine {
                 file,
                 ctx: &rule_ctx,
                 decided: std::cell::Cell::new(false),
+                work: std::cell::Cell::new(0),
+                stopped: std::cell::Cell::new(false),
             };
             if run.reads_invalid_elsewhere() {
                 continue;
@@ -731,6 +733,10 @@ struct RuleRun<'e, 'f, 'c, 'p, 'v> {
     ctx: &'c Context<'p, 'v>,
     /// Set once an assertion of the rule is evaluated or a text scanned (for reports).
     decided: std::cell::Cell<bool>,
+    /// Expressions evaluated so far on this file, against [`crate::budget::MAX_EVALUATIONS`].
+    work: std::cell::Cell<u64>,
+    /// Set when the rule went over its budget on this file: it stops.
+    stopped: std::cell::Cell<bool>,
 }
 
 impl RuleRun<'_, '_, '_, '_, '_> {
@@ -838,6 +844,43 @@ impl RuleRun<'_, '_, '_, '_, '_> {
         out.push(f);
     }
 
+    /// Counts `n` evaluations; over the budget the rule stops on this file with a finding.
+    fn spend(&self, n: u64, node: &Node, path: &DocPath, out: &mut Vec<Finding>) -> bool {
+        if self.stopped.get() {
+            return false;
+        }
+        self.work.set(self.work.get().saturating_add(n));
+        if self.work.get() <= crate::budget::MAX_EVALUATIONS {
+            return true;
+        }
+        self.over_budget(crate::budget::Exceeded::Work, "", node, path, out);
+        false
+    }
+
+    /// Reports that the rule went over its evaluation budget, and stops it on this file.
+    fn over_budget(
+        &self,
+        why: crate::budget::Exceeded,
+        what: &str,
+        node: &Node,
+        path: &DocPath,
+        out: &mut Vec<Finding>,
+    ) {
+        self.stopped.set(true);
+        let lang = self.engine.options.lang;
+        let mut f = Finding::new(
+            &self.rule.id,
+            Severity::Error,
+            self.file.source.clone(),
+            node.span.clone(),
+            why.message(what, lang),
+            path.to_string(),
+        );
+        f.help = Some(crate::budget::Exceeded::help(lang).to_owned());
+        f.basis = self.engine.cite(self.rule);
+        out.push(f);
+    }
+
     fn check(
         &self,
         check: &Check,
@@ -854,6 +897,10 @@ impl RuleRun<'_, '_, '_, '_, '_> {
             let (node, value) = (*node, *value);
             if self.item_reads_invalid(path, &check.scope) {
                 continue;
+            }
+            let cost = 2 + check.lets.len() as u64 + u64::from(check.for_each.is_some());
+            if !self.spend(cost, node, path, out) {
+                return;
             }
             let mut ctx = self.ctx.new_inner_scope();
             ctx.add_variable_as_val("item", Box::new(Shared(value)));
@@ -874,7 +921,10 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                     for (n, v) in bound {
                         scope.add_variable_as_val(*n, v.clone_as_boxed());
                     }
-                    Value::resolve_val(expr.program.expression(), &scope).map(|v| v.into_owned())
+                    let value = Value::resolve_val(expr.program.expression(), &scope)
+                        .map(|v| v.into_owned())?;
+                    crate::budget::check(value.as_ref()).map_err(|why| why.into_error())?;
+                    Ok(value)
                 };
                 let result = if per_item[index] {
                     evaluate(&bound)
@@ -889,6 +939,12 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                         Err(e) => Err(e.clone()),
                     }
                 };
+                if let Err(e) = &result
+                    && let Some(why) = crate::budget::Exceeded::of_error(e)
+                {
+                    self.over_budget(why, &format!("let.{name}"), node, path, out);
+                    return;
+                }
                 match result {
                     Ok(v) => bound.push((name.as_str(), v)),
                     Err(e) => {
@@ -919,6 +975,11 @@ impl RuleRun<'_, '_, '_, '_, '_> {
             let elements = match &check.for_each {
                 None => None,
                 Some(expr) => match self.eval(expr, "for_each", "a list", &ctx, node, path, out) {
+                    Some(Value::List(list)) if list.len() as i64 > crate::budget::MAX_ITEMS => {
+                        let why = crate::budget::Exceeded::Items;
+                        self.over_budget(why, "for_each", node, path, out);
+                        return;
+                    }
                     Some(Value::List(list)) => Some(list),
                     _ => continue,
                 },
@@ -926,6 +987,9 @@ impl RuleRun<'_, '_, '_, '_, '_> {
             match elements {
                 None => self.assert_one(check, path, node, &ctx, out),
                 Some(list) => {
+                    if !self.spend(list.len() as u64, node, path, out) {
+                        return;
+                    }
                     for (i, element) in list.iter().enumerate() {
                         let mut each = ctx.new_inner_scope();
                         each.add_variable_from_value("each", element.clone());

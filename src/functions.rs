@@ -200,7 +200,9 @@ pub(crate) fn register(ctx: &mut Context<'_, '_>, calendar: Arc<Calendar>) {
         "add_days",
         |t: Value, n: i64| -> Result<Value, ExecutionError> {
             let t = timestamp("add_days", &t)?;
-            t.checked_add_signed(chrono::Duration::days(n))
+            // `Duration::days` panics past ±2^63 ms; both steps are checked.
+            chrono::Duration::try_days(n)
+                .and_then(|d| t.checked_add_signed(d))
                 .map(Value::Timestamp)
                 .ok_or_else(|| ExecutionError::function_error("add_days", "date out of range"))
         },

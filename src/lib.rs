@@ -5,6 +5,7 @@
 //! `hegui` binary renders them and sets the exit status.
 
 pub mod baseline;
+pub mod budget;
 pub mod calendar;
 pub(crate) mod celval;
 pub mod confine;
