@@ -37,7 +37,9 @@ impl Exceeded {
         let mib = MAX_STRING_BYTES / 1024 / 1024;
         match (self, lang) {
             (Exceeded::String, Lang::Zh) => {
-                format!("规则超出求值预算：`{what}` 算出的字符串超过 {mib} MiB，本文件不再执行该规则")
+                format!(
+                    "规则超出求值预算：`{what}` 算出的字符串超过 {mib} MiB，本文件不再执行该规则"
+                )
             }
             (Exceeded::String, Lang::En) => format!(
                 "the rule is over its evaluation budget: `{what}` computed a string over {mib} MiB; the rule stops on this file"

@@ -176,7 +176,10 @@ impl Config {
         };
         match tree::parse(&source.text) {
             Ok(doc) => config.read(&doc, &problems),
-            Err(e) => problems.push(e.span, format!("{}: {}", crate::reader::NOT_TOML, e.message)),
+            Err(e) => problems.push(
+                e.span,
+                format!("{}: {}", crate::reader::NOT_TOML, e.message),
+            ),
         }
         config.pending = problems.into_vec();
         config
@@ -274,7 +277,9 @@ impl Config {
                 Some(crate::confine::Refused::Outside)
             } else {
                 match crate::confine::resolve_inside(&joined, &self.root) {
-                    Err(e @ (crate::confine::Refused::Outside | crate::confine::Refused::GitFolder)) => Some(e),
+                    Err(
+                        e @ (crate::confine::Refused::Outside | crate::confine::Refused::GitFolder),
+                    ) => Some(e),
                     _ => None,
                 }
             };

@@ -44,7 +44,10 @@ pub(crate) fn resolve_inside(path: &Path, root: &Path) -> Result<PathBuf, Refuse
     let Ok(inside) = resolved.strip_prefix(&root) else {
         return Err(Refused::Outside);
     };
-    if inside.components().any(|c| c == Component::Normal(".git".as_ref())) {
+    if inside
+        .components()
+        .any(|c| c == Component::Normal(".git".as_ref()))
+    {
         return Err(Refused::GitFolder);
     }
     Ok(resolved)
@@ -95,7 +98,10 @@ mod tests {
         std::fs::write(dir.join("a.txt"), "a").unwrap();
         std::fs::write(dir.join(".git/config"), "secret").unwrap();
         assert_eq!(read_inside(&dir.join("a.txt"), &dir).unwrap(), b"a");
-        assert_eq!(read_inside(&dir.join(".git/config"), &dir), Err(Refused::GitFolder));
+        assert_eq!(
+            read_inside(&dir.join(".git/config"), &dir),
+            Err(Refused::GitFolder)
+        );
         assert_eq!(read_inside(&dir.join(".."), &dir), Err(Refused::Outside));
         assert_eq!(read_inside(&dir, &dir), Err(Refused::Directory));
         assert_eq!(read_regular(Path::new("/dev/zero")), Err(Refused::Special));

@@ -1098,16 +1098,32 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                 .collect();
             matches.sort_unstable();
             matches.dedup();
+            // Made once: a copy of the text per match was quadratic in the number of matches.
+            let text_value = Value::from(text.to_owned());
+            // In a string with escapes the words are looked for in the raw source, each after
+            // the one before, so the search is linear in the text.
+            let mut raw_from = value_node.span.start;
             for (start, end) in matches {
                 let words = &text[start..end];
                 let span = match base {
                     Some(offset) => offset + start..offset + end,
-                    // A string with escapes: find the words in the raw source, else blame the string.
-                    None => find_in(&self.file.source, &value_node.span, words)
-                        .unwrap_or(value_node.span.clone()),
+                    // Not found in the raw source: blame the whole string.
+                    None => {
+                        let rest = raw_from.min(value_node.span.end)..value_node.span.end;
+                        match find_in(&self.file.source, &rest, words) {
+                            Some(found) => {
+                                // Matches of different patterns may overlap: the next search
+                                // starts one character in.
+                                let first = words.chars().next().map_or(1, char::len_utf8);
+                                raw_from = found.start + first;
+                                found
+                            }
+                            None => value_node.span.clone(),
+                        }
+                    }
                 };
                 let mut scope = ctx.new_inner_scope();
-                scope.add_variable_from_value("text", text.to_owned());
+                scope.add_variable_from_value("text", text_value.clone());
                 scope.add_variable_from_value("match", words.to_owned());
                 let blamed = key_path.clone();
                 out.push(self.finding(check, &scope, source.clone(), span, &blamed));

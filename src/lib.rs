@@ -8,10 +8,10 @@ pub mod baseline;
 pub mod budget;
 pub mod calendar;
 pub(crate) mod celval;
-pub mod confine;
-pub(crate) mod escape;
 pub mod config;
+pub mod confine;
 pub mod engine;
+pub(crate) mod escape;
 pub mod explain;
 pub mod finding;
 pub mod fixtures;
@@ -138,8 +138,8 @@ fn read_rules(dir: &Path, root: Option<&Path>) -> Result<Vec<Source>, LoadError>
             let entry = entry.map_err(|e| unreadable(dir, &e))?;
             let name = entry.file_name().to_string_lossy();
             // A link to a file is read (and confined below); a link to a folder is not walked.
-            let is_file = entry.file_type().is_file()
-                || (entry.path_is_symlink() && entry.path().is_file());
+            let is_file =
+                entry.file_type().is_file() || (entry.path_is_symlink() && entry.path().is_file());
             // Manifests (fixtures kept beside a pack) are not rule files.
             if is_file && name.ends_with(".toml") && !name.ends_with(".plan.toml") {
                 files.push(entry.path().to_path_buf());

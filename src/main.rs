@@ -216,9 +216,12 @@ fn load_rules_with(
             !args.no_builtin || s.name.ends_with("/law.toml") || s.name.contains("/calendar/")
         })
         .collect();
-    let confined = config
-        .iter()
-        .flat_map(|c| c.rule_dirs.iter().chain(&c.calendar_files).map(|d| (d, Some(&c.root))));
+    let confined = config.iter().flat_map(|c| {
+        c.rule_dirs
+            .iter()
+            .chain(&c.calendar_files)
+            .map(|d| (d, Some(&c.root)))
+    });
     let given = args.rule_dirs.iter().chain(extra).map(|d| (d, None));
     for (dir, root) in given.chain(confined) {
         let read = match root {
@@ -678,6 +681,16 @@ fn test_rules(
                     m.marker.clone()
                 },
                 message: match lang {
+                    _ if m.line == hegui::rule_tests::UNREADABLE => match lang {
+                        Lang::Zh => format!(
+                            "无法读取的 expect-line 标记：`{}`（应为 `N ID[,ID…]`）",
+                            m.rule
+                        ),
+                        Lang::En => format!(
+                            "an expect-line marker that cannot be read: `{}` (write `N ID[,ID…]`)",
+                            m.rule
+                        ),
+                    },
                     Lang::Zh => format!("{} 应在第 {} 行报告，但没有", m.rule, m.line),
                     Lang::En => format!(
                         "{} was expected to fire on line {} but did not",
@@ -762,7 +775,10 @@ fn init(file: &Path, force: bool) -> Result<ExitCode> {
     }
     // A symbolic link (dangling or not) is never written through: it may point anywhere.
     let existing = std::fs::symlink_metadata(file).ok();
-    if existing.as_ref().is_some_and(|m| m.file_type().is_symlink()) {
+    if existing
+        .as_ref()
+        .is_some_and(|m| m.file_type().is_symlink())
+    {
         eprintln!(
             "error: {} is a symbolic link; hegui init does not write through one",
             file.display()

@@ -81,8 +81,7 @@ pub fn discover_selected(
                         let is_file = entry.file_type().is_some_and(|t| t.is_file());
                         if wanted && is_file && select(entry.path(), false) {
                             push(Discovered::File(entry.into_path()));
-                        } else if wanted && entry.path_is_symlink() && select(entry.path(), false)
-                        {
+                        } else if wanted && entry.path_is_symlink() && select(entry.path(), false) {
                             push(linked(entry.into_path(), root.as_deref()));
                         }
                     }

@@ -285,7 +285,11 @@ pub fn render_file_problems(failures: &[FileProblems], code: &str, style: Style)
         let text = Text::of(&failure.source);
         for problem in &failure.problems {
             if problem.message.starts_with(crate::reader::NOT_TOML) {
-                render_one(&handler, &unquoted(&failure.source, problem, code), &mut out);
+                render_one(
+                    &handler,
+                    &unquoted(&failure.source, problem, code),
+                    &mut out,
+                );
                 continue;
             }
             let text = text.clone();
@@ -298,8 +302,7 @@ pub fn render_file_problems(failures: &[FileProblems], code: &str, style: Style)
                     None,
                     text.span(&problem.span),
                 )],
-                source: NamedSource::new(visible(&failure.source.name), text)
-                    .with_language("toml"),
+                source: NamedSource::new(visible(&failure.source.name), text).with_language("toml"),
             };
             render_one(&handler, &diagnostic, &mut out);
         }
