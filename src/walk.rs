@@ -66,7 +66,8 @@ pub fn discover_selected(
         // Links are not followed by the walk: a link to a folder is not walked (`root -> /`
         // would walk the whole machine), a link to a manifest is checked when it resolves
         // inside the repository and is an error finding when it leaves it.
-        let root = repo_root(&path.join(".")).canonicalize().ok();
+        // `repo_root` looks from a manifest's folder: ask for a name inside `path`.
+        let root = repo_root(&path.join("_")).canonicalize().ok();
         let walker = ignore::WalkBuilder::new(path)
             .require_git(false)
             .follow_links(false)

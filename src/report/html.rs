@@ -14,8 +14,11 @@ use crate::reader::Text;
 
 /// Escapes text for HTML content and double- or single-quoted attribute values.
 pub(crate) fn escape(text: &str, out: &mut String) {
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
+            // A carriage return without its line feed would rewrite a line shown in a terminal.
+            '\r' if chars.peek() != Some(&'\n') => crate::escape::push_escape(c, out),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
