@@ -1098,8 +1098,11 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                 .collect();
             matches.sort_unstable();
             matches.dedup();
-            // Made once: a copy of the text per match was quadratic in the number of matches.
-            let text_value = Value::from(text.to_owned());
+            // Made once and shared by reference count: binding a copy of the text for every
+            // match was quadratic in the number of matches.
+            let text_value = crate::celval::Counted(std::sync::Arc::new(
+                cel::common::types::CelString::from(text.to_owned()),
+            ));
             // In a string with escapes the words are looked for in the raw source, each after
             // the one before, so the search is linear in the text.
             let mut raw_from = value_node.span.start;
@@ -1123,7 +1126,7 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                     }
                 };
                 let mut scope = ctx.new_inner_scope();
-                scope.add_variable_from_value("text", text_value.clone());
+                scope.add_variable_as_val("text", Box::new(text_value.share()));
                 scope.add_variable_from_value("match", words.to_owned());
                 let blamed = key_path.clone();
                 out.push(self.finding(check, &scope, source.clone(), span, &blamed));

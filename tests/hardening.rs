@@ -401,7 +401,7 @@ fn an_unknown_waiver_key_is_wvr001_with_a_suggestion() {
 #[test]
 fn a_huge_unknown_key_is_named_not_repeated() {
     let repo = Repo::new();
-    let key = "k".repeat(2_000_000);
+    let key = "k".repeat(500_000);
     let plan = std::fs::read_to_string(repo.root.join("a.plan.toml")).unwrap();
     repo.write(
         "a.plan.toml",
@@ -418,6 +418,6 @@ fn a_huge_unknown_key_is_named_not_repeated() {
             out.0.len()
         );
         // Wrapped in human output: the size, then `bytes)`.
-        assert!(out.0.contains("(2000000") && out.0.contains("bytes)"), "{format}");
+        assert!(out.0.contains("(500000") && out.0.contains("bytes)"), "{format}");
     }
 }
