@@ -52,7 +52,11 @@ impl Repo {
             root.join("a.plan.toml"),
         )
         .unwrap();
-        std::fs::write(outside.join("secret.toml"), format!("token = \"{CANARY}\"\n")).unwrap();
+        std::fs::write(
+            outside.join("secret.toml"),
+            format!("token = \"{CANARY}\"\n"),
+        )
+        .unwrap();
         std::fs::write(outside.join("secret.txt"), format!("{CANARY}\n")).unwrap();
         Repo {
             _dir: dir,
@@ -133,12 +137,22 @@ fn configuration_paths_stay_inside_the_repository() {
 #[test]
 fn a_file_that_is_not_toml_is_not_quoted() {
     let repo = Repo::new();
-    repo.write("notes.toml", &format!("machine ci password {CANARY}\n{CANARY}\n"));
-    for config in ["[calendar]\nfiles = [\"notes.toml\"]\n", "[check]\nrules = [\"notes.toml\"]\n"] {
+    repo.write(
+        "notes.toml",
+        &format!("machine ci password {CANARY}\n{CANARY}\n"),
+    );
+    for config in [
+        "[calendar]\nfiles = [\"notes.toml\"]\n",
+        "[check]\nrules = [\"notes.toml\"]\n",
+    ] {
         repo.write("hegui.toml", config);
         let out = repo.run(&["check", "."]);
         assert_eq!(out.2, 2, "{out:?}");
-        assert!(out.1.contains("not valid TOML") && out.1.contains("notes.toml:1:"), "{}", out.1);
+        assert!(
+            out.1.contains("not valid TOML") && out.1.contains("notes.toml:1:"),
+            "{}",
+            out.1
+        );
         assert_no_secret(&out);
     }
     // The configuration itself, when it is not TOML.
@@ -190,7 +204,11 @@ fn text_files_are_regular_files_inside_the_repository() {
         assert_eq!(messages.len(), 1, "{value}: {messages:?}");
         assert!(messages[0].contains(reason), "{value}: {}", messages[0]);
         // SCH009 names no absolute path of the machine.
-        assert!(!messages[0].contains(repo.root.to_str().unwrap()), "{}", messages[0]);
+        assert!(
+            !messages[0].contains(repo.root.to_str().unwrap()),
+            "{}",
+            messages[0]
+        );
         assert_no_secret(&out);
     }
 }
@@ -219,7 +237,12 @@ fn the_walk_does_not_leave_the_repository_through_a_link() {
         .collect();
     assert_eq!(io.len(), 1, "{io:?}");
     assert_eq!(io[0]["file"], "evil.plan.toml");
-    assert!(io[0]["message"].as_str().unwrap().contains("leaves the repository"));
+    assert!(
+        io[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("leaves the repository")
+    );
 }
 
 #[test]
@@ -227,7 +250,10 @@ fn init_never_writes_through_a_link() {
     let repo = Repo::new();
     let target = repo.outside.join("created.plan.toml");
     repo.link("new.plan.toml", &target);
-    for args in [&["init", "new.plan.toml"][..], &["init", "--force", "new.plan.toml"]] {
+    for args in [
+        &["init", "new.plan.toml"][..],
+        &["init", "--force", "new.plan.toml"],
+    ] {
         let out = repo.run(args);
         assert_eq!(out.2, 2, "{out:?}");
         assert!(out.1.contains("symbolic link"), "{}", out.1);
@@ -261,8 +287,14 @@ fn assert_no_hazard(what: &str, text: &str) {
     for c in ['\u{1b}', '\u{7}', '\u{9b}', '\u{202e}'] {
         assert!(!text.contains(c), "{what} holds U+{:04X}", c as u32);
     }
-    assert!(!text.replace("\r\n", "\n").contains('\r'), "{what} holds a lone CR");
-    assert!(text.contains("\\u{1b}") && text.contains("\\u{202e}"), "{what} shows no escape:\n{text}");
+    assert!(
+        !text.replace("\r\n", "\n").contains('\r'),
+        "{what} holds a lone CR"
+    );
+    assert!(
+        text.contains("\\u{1b}") && text.contains("\\u{202e}"),
+        "{what} shows no escape:\n{text}"
+    );
 }
 
 /// Whether any string in `v` contains `text`.
@@ -288,7 +320,11 @@ fn control_characters_are_shown_escaped() {
             roxmltree::Document::parse(&out.0).expect("valid XML");
         }
         if format == "github" {
-            assert!(out.0.lines().all(|l| l.starts_with("::") || l.starts_with("checked")));
+            assert!(
+                out.0
+                    .lines()
+                    .all(|l| l.starts_with("::") || l.starts_with("checked"))
+            );
         }
     }
     for format in ["json", "sarif"] {
@@ -309,7 +345,11 @@ fn huge_day_counts_are_findings_not_panics() {
     let repo = Repo::new();
     let plan = std::fs::read_to_string(repo.root.join("a.plan.toml")).unwrap();
     for days in ["200000000000000", "100000000", "9223372036854775807"] {
-        let changed = plan.replacen("retention_days = 90 ", &format!("retention_days = {days} "), 1);
+        let changed = plan.replacen(
+            "retention_days = 90 ",
+            &format!("retention_days = {days} "),
+            1,
+        );
         assert_ne!(changed, plan);
         repo.write("a.plan.toml", &changed);
         for report in ["r.html", "r.md"] {
@@ -321,7 +361,10 @@ fn huge_day_counts_are_findings_not_panics() {
     }
     repo.write("a.plan.toml", &plan);
     for value in ["9223372036854775807", "-9223372036854775808"] {
-        repo.write("hegui.toml", &format!("[params]\nNTC001.min_days = {value}\n"));
+        repo.write(
+            "hegui.toml",
+            &format!("[params]\nNTC001.min_days = {value}\n"),
+        );
         let out = repo.run(&["check", "--today", "2026-11-22", "--format", "json", "."]);
         assert_eq!(out.2, 1, "{out:?}");
         let json: serde_json::Value = serde_json::from_str(&out.0).unwrap();
@@ -365,7 +408,12 @@ fn a_rule_over_its_evaluation_budget_is_a_finding() {
     // The rule stops on the file at its first item: one finding, not one per account.
     assert_eq!(tst.len(), 1, "{tst:?}");
     assert_eq!(tst[0]["severity"], "error");
-    assert!(tst[0]["message"].as_str().unwrap().contains("evaluation budget"));
+    assert!(
+        tst[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("evaluation budget")
+    );
 }
 
 #[test]
@@ -385,7 +433,14 @@ fn an_unknown_waiver_key_is_wvr001_with_a_suggestion() {
         1,
     );
     repo.write("w.plan.toml", &waived);
-    let out = repo.run(&["check", "--today", "2026-11-22", "--format", "json", "w.plan.toml"]);
+    let out = repo.run(&[
+        "check",
+        "--today",
+        "2026-11-22",
+        "--format",
+        "json",
+        "w.plan.toml",
+    ]);
     let json: serde_json::Value = serde_json::from_str(&out.0).unwrap();
     let wvr: Vec<&serde_json::Value> = json["diagnostics"]
         .as_array()
@@ -394,8 +449,18 @@ fn an_unknown_waiver_key_is_wvr001_with_a_suggestion() {
         .filter(|d| d["rule"] == "WVR001")
         .collect();
     assert_eq!(wvr.len(), 1, "{}", out.0);
-    assert!(wvr[0]["message"].as_str().unwrap().contains("unknown key `untill`"));
-    assert!(wvr[0]["help"].as_str().unwrap().contains("did you mean `until`?"));
+    assert!(
+        wvr[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown key `untill`")
+    );
+    assert!(
+        wvr[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `until`?")
+    );
 }
 
 #[test]
@@ -418,6 +483,9 @@ fn a_huge_unknown_key_is_named_not_repeated() {
             out.0.len()
         );
         // Wrapped in human output: the size, then `bytes)`.
-        assert!(out.0.contains("(500000") && out.0.contains("bytes)"), "{format}");
+        assert!(
+            out.0.contains("(500000") && out.0.contains("bytes)"),
+            "{format}"
+        );
     }
 }

@@ -171,9 +171,11 @@ pub fn load_config(text: &str) -> String {
     };
     let mut set = builtin_rules().clone();
     let mut out = match config.apply(&mut set) {
-        Err(problems) => {
-            human::render_file_problems(std::slice::from_ref(&problems), "config", human::Style::plain())
-        }
+        Err(problems) => human::render_file_problems(
+            std::slice::from_ref(&problems),
+            "config",
+            human::Style::plain(),
+        ),
         Ok(()) => format!("{} rules\n", set.rules.len()),
     };
     let manifest = Path::new(NOWHERE).join("a/b.plan.toml");
