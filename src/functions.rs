@@ -122,15 +122,12 @@ type RawFunction = Box<
         + Sync,
 >;
 
-/// `first_by(xs, "field")`: a map from each value of `field` in `xs` to the first map that
-/// has it. Looking an entry up in it is one step, where `xs.filter(e, e.field == x)` visits
-/// every element (rules that find duplicates would otherwise be quadratic). Values that cannot
-/// be map keys (floats, lists, maps, dates) are skipped, as are maps lacking the field. The
-/// map's values are the elements themselves (views of the manifest's values, not copies).
-fn first_by() -> RawFunction {
-    Box::new(|ftx| {
-        let fail = |why: &str| ExecutionError::function_error("first_by", why);
-        let (list, field) = match (&ftx.this, ftx.args.as_slice()) {
+/// The arguments of `name(xs, "field")` (or `xs.name("field")`): the list's iterable and the
+/// field name; the function fails with `name`'s error otherwise.
+macro_rules! list_and_field {
+    ($ftx:expr, $name:literal) => {{
+        let fail = |why: &str| ExecutionError::function_error($name, why);
+        let (list, field) = match (&$ftx.this, $ftx.args.as_slice()) {
             (None, [list, field]) => (list, field),
             (Some(list), [field]) => (list, field),
             _ => return Err(fail("expected a list and a field name")),
@@ -141,6 +138,18 @@ fn first_by() -> RawFunction {
         let Some(items) = list.as_iterable() else {
             return Err(fail("expected a list"));
         };
+        (items, field)
+    }};
+}
+
+/// `first_by(xs, "field")`: a map from each value of `field` in `xs` to the first map that
+/// has it. Looking an entry up in it is one step, where `xs.filter(e, e.field == x)` visits
+/// every element (rules that find duplicates would otherwise be quadratic). Values that cannot
+/// be map keys (floats, lists, maps, dates) are skipped, as are maps lacking the field. The
+/// map's values are the elements themselves (views of the manifest's values, not copies).
+fn first_by() -> RawFunction {
+    Box::new(|ftx| {
+        let (items, field) = list_and_field!(ftx, "first_by");
         let mut first = std::collections::HashMap::new();
         let mut items = items.iter();
         while let Some(item) = items.next() {
@@ -160,18 +169,7 @@ fn first_by() -> RawFunction {
 /// a list value), in the order of `xs`.
 fn group_by() -> RawFunction {
     Box::new(|ftx| {
-        let fail = |why: &str| ExecutionError::function_error("group_by", why);
-        let (list, field) = match (&ftx.this, ftx.args.as_slice()) {
-            (None, [list, field]) => (list, field),
-            (Some(list), [field]) => (list, field),
-            _ => return Err(fail("expected a list and a field name")),
-        };
-        let Some(field) = field.downcast_ref::<CelString>() else {
-            return Err(fail("the field name must be a string"));
-        };
-        let Some(items) = list.as_iterable() else {
-            return Err(fail("expected a list"));
-        };
+        let (items, field) = list_and_field!(ftx, "group_by");
         let mut groups: std::collections::HashMap<_, Vec<Box<dyn cel::common::value::Val>>> =
             std::collections::HashMap::new();
         let mut items = items.iter();

@@ -98,6 +98,16 @@ impl Repo {
     }
 }
 
+/// The diagnostics of one rule in JSON output.
+fn of_rule<'a>(json: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
+    json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["rule"] == rule)
+        .collect()
+}
+
 fn assert_no_secret(out: &(String, String, i32)) {
     assert!(
         !out.0.contains(CANARY) && !out.1.contains(CANARY),
@@ -194,11 +204,8 @@ fn text_files_are_regular_files_inside_the_repository() {
         let out = repo.run(&["check", "--format", "json", "p.plan.toml"]);
         assert_eq!(out.2, 1, "{value}: {out:?}");
         let json: serde_json::Value = serde_json::from_str(&out.0).unwrap();
-        let messages: Vec<&str> = json["diagnostics"]
-            .as_array()
-            .unwrap()
+        let messages: Vec<&str> = of_rule(&json, "SCH009")
             .iter()
-            .filter(|d| d["rule"] == "SCH009")
             .map(|d| d["message"].as_str().unwrap())
             .collect();
         assert_eq!(messages.len(), 1, "{value}: {messages:?}");
@@ -229,12 +236,7 @@ fn the_walk_does_not_leave_the_repository_through_a_link() {
     assert_no_secret(&out);
     let json: serde_json::Value = serde_json::from_str(&out.0).unwrap();
     assert_eq!(json["files"], 2, "a.plan.toml and its alias: {}", out.0);
-    let io: Vec<&serde_json::Value> = json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["rule"] == "IO")
-        .collect();
+    let io = of_rule(&json, "IO");
     assert_eq!(io.len(), 1, "{io:?}");
     assert_eq!(io[0]["file"], "evil.plan.toml");
     assert!(
@@ -368,12 +370,7 @@ fn huge_day_counts_are_findings_not_panics() {
         let out = repo.run(&["check", "--today", "2026-11-22", "--format", "json", "."]);
         assert_eq!(out.2, 1, "{out:?}");
         let json: serde_json::Value = serde_json::from_str(&out.0).unwrap();
-        let ntc: Vec<&serde_json::Value> = json["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["rule"] == "NTC001")
-            .collect();
+        let ntc = of_rule(&json, "NTC001");
         assert!(!ntc.is_empty(), "{value}: {}", out.0);
         let message = ntc[0]["message"].as_str().unwrap();
         assert!(message.contains("could not be evaluated"), "{message}");
@@ -399,12 +396,7 @@ fn a_rule_over_its_evaluation_budget_is_a_finding() {
     let out = repo.run(&["check", "--today", "2026-11-22", "--format", "json", "."]);
     assert_eq!(out.2, 1, "{out:?}");
     let json: serde_json::Value = serde_json::from_str(&out.0).unwrap();
-    let tst: Vec<&serde_json::Value> = json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["rule"] == "TST001")
-        .collect();
+    let tst = of_rule(&json, "TST001");
     // The rule stops on the file at its first item: one finding, not one per account.
     assert_eq!(tst.len(), 1, "{tst:?}");
     assert_eq!(tst[0]["severity"], "error");
@@ -442,12 +434,7 @@ fn an_unknown_waiver_key_is_wvr001_with_a_suggestion() {
         "w.plan.toml",
     ]);
     let json: serde_json::Value = serde_json::from_str(&out.0).unwrap();
-    let wvr: Vec<&serde_json::Value> = json["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["rule"] == "WVR001")
-        .collect();
+    let wvr = of_rule(&json, "WVR001");
     assert_eq!(wvr.len(), 1, "{}", out.0);
     assert!(
         wvr[0]["message"]
