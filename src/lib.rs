@@ -10,6 +10,7 @@ pub mod calendar;
 pub(crate) mod celval;
 pub mod config;
 pub mod confine;
+pub mod docs;
 pub mod engine;
 pub(crate) mod escape;
 pub mod explain;
