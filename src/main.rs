@@ -215,19 +215,35 @@ fn today_in_china() -> chrono::NaiveDate {
 
 /// Loads the rule set; rule-file problems are printed (pointing into the files) and exit 2.
 fn load_rules(args: &RuleArgs) -> std::result::Result<RuleSet, ExitCode> {
-    load_rules_with(args, &[])
+    load_rules_with(args, &[], None)
 }
 
-/// Loads the rule set with extra rule folders or files (from `hegui.toml`).
-fn load_rules_with(args: &RuleArgs, extra: &[PathBuf]) -> std::result::Result<RuleSet, ExitCode> {
+/// Loads the rule set with extra rule folders (`extra`, named on the command line) and the rule
+/// folders and calendar files of `hegui.toml`, which must stay inside its repository.
+fn load_rules_with(
+    args: &RuleArgs,
+    extra: &[PathBuf],
+    config: Option<&Config>,
+) -> std::result::Result<RuleSet, ExitCode> {
     let mut sources: Vec<_> = hegui::builtin_sources()
         .into_iter()
         .filter(|s| {
             !args.no_builtin || s.name.ends_with("/law.toml") || s.name.contains("/calendar/")
         })
         .collect();
-    for dir in args.rule_dirs.iter().chain(extra) {
-        match hegui::read_rule_dir(dir) {
+    let confined = config.iter().flat_map(|c| {
+        c.rule_dirs
+            .iter()
+            .chain(&c.calendar_files)
+            .map(|d| (d, Some(&c.root)))
+    });
+    let given = args.rule_dirs.iter().chain(extra).map(|d| (d, None));
+    for (dir, root) in given.chain(confined) {
+        let read = match root {
+            Some(root) => hegui::read_rule_dir_inside(dir, root),
+            None => hegui::read_rule_dir(dir),
+        };
+        match read {
             Ok(more) => sources.extend(more),
             Err(e) => {
                 eprintln!("error: {e}");
@@ -315,11 +331,7 @@ impl Linted {
 fn lint(args: LintArgs, write_baseline: Option<&Path>) -> std::result::Result<Linted, ExitCode> {
     let lang = lang(args.rules.lang);
     let config = load_config(&args)?;
-    let extra: Vec<PathBuf> = config
-        .iter()
-        .flat_map(|c| c.rule_dirs.iter().chain(&c.calendar_files).cloned())
-        .collect();
-    let mut set = load_rules_with(&args.rules, &extra)?;
+    let mut set = load_rules_with(&args.rules, &[], config.as_ref())?;
     if let Some(config) = &config {
         config.apply(&mut set).map_err(|problems| {
             config_problems(&problems);
@@ -663,7 +675,7 @@ fn test_rules(
         }
     };
     let pack_files: Vec<String> = pack.iter().map(|s| s.name.clone()).collect();
-    let set = match load_rules_with(args, &[dir.to_path_buf()]) {
+    let set = match load_rules_with(args, &[dir.to_path_buf()], None) {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
@@ -721,6 +733,16 @@ fn test_rules(
                     m.marker.clone()
                 },
                 message: match lang {
+                    _ if m.line == hegui::rule_tests::UNREADABLE => match lang {
+                        Lang::Zh => format!(
+                            "无法读取的 expect-line 标记：`{}`（应为 `N ID[,ID…]`）",
+                            m.rule
+                        ),
+                        Lang::En => format!(
+                            "an expect-line marker that cannot be read: `{}` (write `N ID[,ID…]`)",
+                            m.rule
+                        ),
+                    },
                     Lang::Zh => format!("{} 应在第 {} 行报告，但没有", m.rule, m.line),
                     Lang::En => format!(
                         "{} was expected to fire on line {} but did not",
@@ -803,14 +825,36 @@ fn init(file: &Path, force: bool) -> Result<ExitCode> {
         print!("{}", hegui::STARTER_MANIFEST);
         return Ok(ExitCode::SUCCESS);
     }
-    if file.exists() && !force {
+    // A symbolic link (dangling or not) is never written through: it may point anywhere.
+    let existing = std::fs::symlink_metadata(file).ok();
+    if existing
+        .as_ref()
+        .is_some_and(|m| m.file_type().is_symlink())
+    {
+        eprintln!(
+            "error: {} is a symbolic link; hegui init does not write through one",
+            file.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    if existing.is_some() && !force {
         eprintln!(
             "error: {} exists; pass --force to overwrite it",
             file.display()
         );
         return Ok(ExitCode::from(2));
     }
-    emit(Some(&file.to_path_buf()), hegui::STARTER_MANIFEST)?;
+    // `create_new` refuses a link made since the check (O_EXCL does not follow links).
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .create_new(existing.is_none())
+        .create(existing.is_some())
+        .open(file)
+        .and_then(|mut f| f.write_all(hegui::STARTER_MANIFEST.as_bytes()));
+    written
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot write {}", file.display()))?;
     eprintln!(
         "wrote {}; next: edit it, then `hegui check {}`",
         file.display(),

@@ -31,7 +31,8 @@ pub enum BuiltinCheck {
     UnsupportedVersion,
     /// A `file` value cannot be used (`path`, `reason`).
     File,
-    /// A waiver lacks its rule id, `reason` or `approver`, or has a bad date (`rule`, `missing`).
+    /// A waiver lacks its rule id, `reason` or `approver`, has a bad date, or a key it does not
+    /// take (`rule`, `missing`, `unknown` — empty unless a key is unknown — and `suggestion`).
     WaiverIncomplete,
     /// A waiver names an unknown rule (`rule`, `suggestion`).
     WaiverUnknownRule,
@@ -80,7 +81,7 @@ impl BuiltinCheck {
             BuiltinCheck::UnknownKey => &["key", "table", "table_zh", "suggestion"],
             BuiltinCheck::UnsupportedVersion => &["value", "supported"],
             BuiltinCheck::File => &["path", "reason"],
-            BuiltinCheck::WaiverIncomplete => &["rule", "missing"],
+            BuiltinCheck::WaiverIncomplete => &["rule", "missing", "unknown", "suggestion"],
             BuiltinCheck::WaiverUnknownRule => &["rule", "suggestion"],
             BuiltinCheck::WaiverExpired => &["rule", "until", "today"],
             BuiltinCheck::WaiverUnused => &["rule", "line"],
@@ -352,7 +353,10 @@ impl RuleSet {
                     trees.push((source.clone(), problems, family, rules));
                 }
                 Err(e) => {
-                    problems.push(e.span, format!("not valid TOML: {}", e.message));
+                    problems.push(
+                        e.span,
+                        format!("{}: {}", crate::reader::NOT_TOML, e.message),
+                    );
                     trees.push((source.clone(), problems, None, None));
                 }
             }

@@ -411,7 +411,8 @@ fn check_table(spec: &KeySpec, node: &Node, path: &DocPath, what: &str, report: 
                 span: entry.key_span.clone(),
                 path: entry_path.clone(),
                 args: vec![
-                    ("key", entry.key.clone()),
+                    // A huge key is named, not repeated whole.
+                    ("key", crate::escape::shorten(&entry.key).into_owned()),
                     ("table", what.to_owned()),
                     ("table_zh", table_zh(what)),
                     ("suggestion", suggestion.to_owned()),

@@ -331,7 +331,8 @@ fn unreadable_and_odd_inputs_are_findings_not_crashes() {
         has("truncated.plan.toml", "SCH001", "not valid TOML"),
         "{messages:?}"
     );
-    assert!(has("loop", "IO", "loop"), "{messages:?}");
+    // A link to a folder is not walked (it could lead out of the repository): no loop to find.
+    assert!(!messages.iter().any(|m| m.contains("loop")), "{messages:?}");
     // A path named on the command line that does not exist is a finding too.
     let out = hegui()
         .args(["check", "no/such.plan.toml"])

@@ -16,9 +16,11 @@ use crate::Lang;
 use crate::finding::Finding;
 use crate::rules::RuleSet;
 
-/// Characters XML 1.0 cannot carry, even escaped, become U+FFFD.
+/// Terminal and bidi controls become visible `\u{…}` escapes (see [`crate::escape`]); the
+/// characters XML 1.0 cannot carry at all, even escaped, become U+FFFD.
 fn xml_safe(text: &str) -> String {
-    text.chars()
+    crate::escape::visible(text)
+        .chars()
         .map(|c| match c {
             '\t' | '\n' | '\r' => c,
             c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => '\u{FFFD}',
@@ -229,6 +231,6 @@ mod tests {
 
     #[test]
     fn control_characters_are_replaced() {
-        assert_eq!(xml_safe("a\u{1}b\tc\n"), "a\u{FFFD}b\tc\n");
+        assert_eq!(xml_safe("a\u{1}b\tc\n\u{FFFE}"), "a\\u{1}b\tc\n\u{FFFD}");
     }
 }

@@ -28,6 +28,10 @@ pub(crate) fn escape(text: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' => out.push(' '),
+            // Controls and bidi overrides: visible `\u{…}` (`\u` is no Markdown escape).
+            c if crate::escape::is_hazard(c) => {
+                crate::escape::push_escape(c, &mut out);
+            }
             c => out.push(c),
         }
     }
