@@ -58,6 +58,7 @@ const HEGUI: &[(&str, &[Class])] = &[
     ("max_by", &[Class::List, Class::Str]),
     ("min_by", &[Class::List, Class::Str]),
     ("first_by", &[Class::List, Class::Str]),
+    ("group_by", &[Class::List, Class::Str]),
     ("sum", &[Class::List]),
 ];
 
@@ -628,12 +629,14 @@ impl<'a> Checker<'a> {
                 "add_days" | "add_workdays" | "date" => Ty::Timestamp,
                 "days_between" | "workdays_between" => Ty::Int,
                 "difference" => all[0].clone(),
-                "max_by" | "min_by" | "first_by" => {
+                "max_by" | "min_by" | "first_by" | "group_by" => {
                     if let Expr::Literal(LiteralValue::String(field)) = &nodes[1].expr {
                         self.select(&element, field.inner(), nodes[1].id);
                     }
                     if name == "first_by" {
                         Ty::Map(Box::new(Ty::Dyn), Box::new(element))
+                    } else if name == "group_by" {
+                        Ty::Map(Box::new(Ty::Dyn), Box::new(Ty::List(Box::new(element))))
                     } else {
                         element
                     }
