@@ -445,7 +445,7 @@ fn pattern_texts(rule: &Rule, expr: &crate::rules::Expr) -> Result<Vec<String>, 
 }
 
 /// Every identifier in a rule's expressions.
-fn rule_tokens(rule: &Rule) -> std::collections::BTreeSet<String> {
+pub(crate) fn rule_tokens(rule: &Rule) -> std::collections::BTreeSet<String> {
     let mut texts: Vec<&str> = rule
         .severity_if
         .iter()

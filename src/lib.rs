@@ -20,6 +20,7 @@ pub mod render;
 pub mod report;
 pub mod rule_tests;
 pub mod rules;
+pub mod schedule;
 pub mod schema;
 pub mod shape;
 pub mod source;

@@ -46,6 +46,8 @@ pub struct KeySpec {
     pub min: Option<f64>,
     /// What the key means.
     pub doc: String,
+    /// `schedule = "closure"`: the date is a closure, which `hegui schedule --close-on` pins.
+    pub closure: bool,
 }
 
 impl KeySpec {
@@ -165,6 +167,7 @@ impl Shape {
                 required: true,
                 min: None,
                 doc: String::new(),
+                closure: false,
             },
         })
     }
@@ -221,6 +224,17 @@ fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
     let (type_name, type_span) = reader.required_string("type")?;
     let required = reader.bool("required").unwrap_or(false);
     let doc = reader.string("doc").map(|s| s.0).unwrap_or_default();
+    let closure = match reader.string("schedule") {
+        Some((role, _)) if role == "closure" => true,
+        Some((role, span)) => {
+            problems.push(
+                span,
+                format!("unknown `schedule` role `{role}`: the only role is `closure`"),
+            );
+            false
+        }
+        None => false,
+    };
     let min = reader.get("min").and_then(|n| match n.value {
         NodeValue::Integer(i) => Some(i as f64),
         NodeValue::Float(f) => Some(f),
@@ -287,6 +301,7 @@ fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
         required,
         min,
         doc,
+        closure,
     })
 }
 
