@@ -13,7 +13,8 @@
 //!   facts allow (each closure moved to its earliest day, the milestones that bind it moved to
 //!   theirs, until nothing moves); every other milestone then stays where it is when it lies in
 //!   its window and moves to the nearest end of it otherwise;
-//! - the **repair** (`--write`) moves only dates outside their window, to the nearest end.
+//! - the **repair** (`--write`) moves only the dates outside their window, to the nearest end,
+//!   until nothing moves; the dates inside their window stay where they are.
 //!
 //! Dates before `today` are facts and never move.
 
@@ -37,6 +38,8 @@ pub const HORIZON_DAYS: i64 = 730;
 pub const MAX_ROUNDS: usize = 8;
 /// The step of the scan for a day inside the window, in days.
 const STRIDE: i64 = 7;
+/// How far from its own day a window narrower than [`STRIDE`] is looked for, in days.
+pub const FINE_SCAN_DAYS: i64 = 60;
 
 /// What the user fixed.
 #[derive(Debug, Clone, Default)]
@@ -247,8 +250,9 @@ pub fn plan(
     Ok(run.finish(options.today, request.close_on))
 }
 
-/// Moves only the dates outside their window, to its nearest end, to a fixpoint; pins and
-/// `--close-on` are applied first.
+/// Moves only the dates outside their window (with the other dates as they are), each to the
+/// nearest end of its window, to a fixpoint; pins and `--close-on` are applied first. A date
+/// inside its window never moves, so a repair that would need to move one reports conflicts.
 pub fn repair(
     set: &RuleSet,
     options: &Options,
@@ -257,6 +261,14 @@ pub fn repair(
     request: &Request,
 ) -> Result<Repair, ScheduleError> {
     let mut run = Run::new(set, options, source, manifest, request)?;
+    // Only the dates outside their window (with the others as they are) may move.
+    let inside: Vec<usize> = (0..run.days.len())
+        .filter(|&i| run.oracle.milestones[i].movable())
+        .filter(|&i| run.window(i).is_some_and(|w| w.contains(run.days[i])))
+        .collect();
+    for i in inside {
+        run.oracle.milestones[i].held = true;
+    }
     run.repair_fixpoint();
     let oracle = &run.oracle;
     let moves = oracle
@@ -277,6 +289,21 @@ pub fn repair(
         conflicts,
         checks: oracle.checks(),
     })
+}
+
+/// Every milestone with its window given the other dates as they are (pins and `--close-on`
+/// applied), in document order.
+pub fn windows(
+    set: &RuleSet,
+    options: &Options,
+    source: &Source,
+    manifest: &std::path::Path,
+    request: &Request,
+) -> Result<Vec<(Milestone, Option<Window>)>, ScheduleError> {
+    let run = Run::new(set, options, source, manifest, request)?;
+    Ok((0..run.days.len())
+        .map(|i| (run.oracle.milestones[i].clone(), run.window(i)))
+        .collect())
 }
 
 /// One computation: the oracle and the days as they stand.
@@ -365,10 +392,10 @@ impl Run {
         let m = &self.oracle.milestones[i];
         let horizon = chrono::Duration::days(HORIZON_DAYS);
         let top = m.current.max(self.today).max(self.days[i]) + horizon;
-        if m.movable() {
-            (self.today, top)
+        if m.fact {
+            (m.current - horizon, top)
         } else {
-            (m.current.min(self.today).min(self.days[i]) - horizon, top)
+            (self.today, top)
         }
     }
 
@@ -394,36 +421,15 @@ impl Run {
         let (lo, hi) = self.domain(i);
         let start = self.inside_day(i, lo, hi)?;
         let step = chrono::Duration::days(1);
-        // Lower end: the first free day, by bisection between a day with a finding and `start`.
-        let earliest = if self.ok(i, lo) {
-            // A movable date cannot go before today; a fixed one has no bound in the horizon.
-            self.oracle.milestones[i].movable().then_some(lo)
-        } else {
-            let (mut bad, mut good) = (lo, start);
-            while (good - bad).num_days() > 1 {
-                let mid = bad + chrono::Duration::days((good - bad).num_days() / 2);
-                if self.ok(i, mid) {
-                    good = mid;
-                } else {
-                    bad = mid;
-                }
-            }
-            Some(good)
+        // Each end: gallop outwards from `start` (1, 2, 4, … days) to the first day with a
+        // finding or the end of the domain, then bisect between the last free day and it.
+        let earliest = match self.gallop(i, start, lo, -1) {
+            None => (!self.oracle.milestones[i].fact).then_some(lo),
+            Some((good, bad)) => Some(self.bisect(i, good, bad)),
         };
-        let latest = if self.ok(i, hi) {
-            None
-        } else {
-            let (mut good, mut bad) = (start, hi);
-            while (bad - good).num_days() > 1 {
-                let mid = good + chrono::Duration::days((bad - good).num_days() / 2);
-                if self.ok(i, mid) {
-                    good = mid;
-                } else {
-                    bad = mid;
-                }
-            }
-            Some(good)
-        };
+        let latest = self
+            .gallop(i, start, hi, 1)
+            .map(|(good, bad)| self.bisect(i, good, bad));
         let below = earliest
             .filter(|e| *e > lo)
             .map(|e| self.touching(i, e - step));
@@ -450,27 +456,77 @@ impl Run {
         })
     }
 
-    /// A free day of milestone `i`: its own day if free, else the free day nearest to it, by
-    /// a scan outwards in steps of a week, then (when that finds none) day by day.
+    /// From the free day `start` towards `end` (`dir` is -1 or 1): a free day and a day with a
+    /// finding beyond it, or `None` when no probe up to `end` has a finding.
+    fn gallop(
+        &self,
+        i: usize,
+        start: NaiveDate,
+        end: NaiveDate,
+        dir: i64,
+    ) -> Option<(NaiveDate, NaiveDate)> {
+        let mut good = start;
+        let mut jump = 1;
+        while good != end {
+            let next = good + chrono::Duration::days(dir * jump);
+            let next = if dir < 0 {
+                next.max(end)
+            } else {
+                next.min(end)
+            };
+            if !self.ok(i, next) {
+                return Some((good, next));
+            }
+            good = next;
+            jump *= 2;
+        }
+        None
+    }
+
+    /// The last free day from `good` towards `bad` (free at `good`, a finding at `bad`).
+    fn bisect(&self, i: usize, mut good: NaiveDate, mut bad: NaiveDate) -> NaiveDate {
+        while (bad - good).num_days().abs() > 1 {
+            let mid = good + chrono::Duration::days((bad - good).num_days() / 2);
+            if self.ok(i, mid) {
+                good = mid;
+            } else {
+                bad = mid;
+            }
+        }
+        good
+    }
+
+    /// A free day of milestone `i`: its own day if free, else the nearest free day found by
+    /// probing the ends of the domain, a scan outwards in steps of a week, then a scan day by
+    /// day within [`FINE_SCAN_DAYS`] of its own day. `None` when all of them have findings.
     fn inside_day(&self, i: usize, lo: NaiveDate, hi: NaiveDate) -> Option<NaiveDate> {
         let own = self.days[i].clamp(lo, hi);
         if self.ok(i, own) {
             return Some(own);
         }
         let reach = (own - lo).num_days().max((hi - own).num_days());
-        for stride in [STRIDE, 1] {
+        let mut found: Vec<NaiveDate> = [lo, hi].into_iter().filter(|d| self.ok(i, *d)).collect();
+        for (stride, limit) in [(STRIDE, reach), (1, FINE_SCAN_DAYS.min(reach))] {
             let mut k = stride;
-            while k <= reach + stride {
-                let offset = chrono::Duration::days(k.min(reach));
+            while k <= limit {
+                let offset = chrono::Duration::days(k);
                 for day in [own - offset, own + offset] {
                     if day >= lo && day <= hi && self.ok(i, day) {
-                        return Some(day);
+                        found.push(day);
                     }
+                }
+                if !found.is_empty() {
+                    break;
                 }
                 k += stride;
             }
+            if !found.is_empty() {
+                break;
+            }
         }
-        None
+        found
+            .into_iter()
+            .min_by_key(|d| ((*d - own).num_days().abs(), *d))
     }
 
     /// Closures to the earliest day the facts allow: each closure to the start of its window,
@@ -524,7 +580,12 @@ impl Run {
     fn repair_fixpoint(&mut self) {
         for _ in 0..MAX_ROUNDS {
             let mut moved = false;
-            for i in 0..self.days.len() {
+            // Closures last: a closure moves only when moving the other dates does not help.
+            let order: Vec<usize> = (0..self.days.len())
+                .filter(|&i| !self.oracle.milestones[i].closure)
+                .chain((0..self.days.len()).filter(|&i| self.oracle.milestones[i].closure))
+                .collect();
+            for i in order {
                 if !self.oracle.milestones[i].movable() {
                     continue;
                 }

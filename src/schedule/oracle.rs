@@ -70,6 +70,10 @@ pub(crate) struct Oracle {
     manifest: PathBuf,
     root: PathBuf,
     pub milestones: Vec<Milestone>,
+    /// The milestones' data paths, parsed.
+    paths: Vec<DocPath>,
+    /// Per date rule, the identifiers its expressions and paths name.
+    tokens: HashMap<String, BTreeSet<String>>,
     by_span: HashMap<(usize, usize), usize>,
     cache: RefCell<HashMap<Vec<NaiveDate>, Rc<Vec<Touch>>>>,
     checks: Cell<usize>,
@@ -107,6 +111,12 @@ impl Oracle {
                     .iter()
                     .any(|t| date_keys.contains(t))
         });
+        let paths: Vec<DocPath> = found.iter().map(|f| f.0.clone()).collect();
+        let tokens = probe_set
+            .rules
+            .iter()
+            .map(|r| (r.id.clone(), crate::engine::rule_tokens(r)))
+            .collect();
         let milestones: Vec<Milestone> = found
             .into_iter()
             .map(|(path, span, current, time)| Milestone {
@@ -137,6 +147,8 @@ impl Oracle {
             manifest: manifest.to_path_buf(),
             root: manifest.parent().unwrap_or(Path::new(".")).to_path_buf(),
             milestones,
+            paths,
+            tokens,
             by_span,
             cache: RefCell::new(HashMap::new()),
             checks: Cell::new(0),
@@ -195,6 +207,21 @@ impl Oracle {
                     .chain(f.labels.iter().map(|l| &l.span))
                     .filter_map(|s| self.by_span.get(&(s.start, s.end)).copied())
                     .collect();
+                // A rule that could not decide (a year the calendar lacks) points at the entry:
+                // it involves the entry's dates that the rule reads.
+                if milestones.is_empty()
+                    && crate::engine::is_missing_year(&f)
+                    && let Some(item) = DocPath::parse(&f.path)
+                {
+                    let reads = self.tokens.get(&f.rule);
+                    milestones = (0..self.paths.len())
+                        .filter(|&i| self.paths[i].starts_with(&item))
+                        .filter(|&i| {
+                            matches!(self.paths[i].0.last(), Some(Segment::Key(k))
+                                if reads.is_some_and(|t| t.contains(k)))
+                        })
+                        .collect();
+                }
                 milestones.sort_unstable();
                 milestones.dedup();
                 (!milestones.is_empty()).then(|| Touch {

@@ -168,17 +168,23 @@ pub fn render_human(s: &Schedule, lang: Lang) -> String {
     }
     let _ = writeln!(out);
     let _ = if zh {
-        writeln!(out, "* 关键路径（决定注销日的规则链）：")
+        writeln!(
+            out,
+            "* 关键路径（决定关闭日——注销生效、卡券下架——的规则链）："
+        )
     } else {
-        writeln!(out, "* critical path (the rules that fix the closure day):")
+        writeln!(
+            out,
+            "* critical path (the rules that fix the closure day: account closure, coupon withdrawal):"
+        )
     };
     if s.critical_path.is_empty() {
         let _ = if zh {
-            writeln!(out, "  无：没有注销日停在其窗口的第一天")
+            writeln!(out, "  无：约束关闭日的日期都还可以提前")
         } else {
             writeln!(
                 out,
-                "  none: no closure stands on the first day of its window"
+                "  none: every date that bounds a closure could still move earlier"
             )
         };
     }
