@@ -191,7 +191,16 @@ pub fn render_human(s: &Schedule, lang: Lang) -> String {
     let name = |i: usize| {
         let p = &s.milestones[i];
         let mut t = format!("{} {}", p.milestone.path, day(p.proposed));
-        let st = status(p, lang);
+        let st = match status(p, lang) {
+            "" if p.proposed == s.today => {
+                if zh {
+                    "今天"
+                } else {
+                    "today"
+                }
+            }
+            st => st,
+        };
         if !st.is_empty() {
             t.push_str(&if zh {
                 format!("（{st}）")
