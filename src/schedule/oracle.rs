@@ -224,7 +224,7 @@ impl Oracle {
                 }
                 milestones.sort_unstable();
                 milestones.dedup();
-                (!milestones.is_empty()).then(|| Touch {
+                (!milestones.is_empty()).then_some(Touch {
                     rule: f.rule,
                     message: f.message,
                     milestones,
