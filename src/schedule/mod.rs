@@ -325,8 +325,12 @@ impl Run {
             file: source.name.clone(),
             message: e.message,
         })?;
-        let mut oracle = Oracle::new(set, options, source, &doc, manifest)
-            .map_err(|mut e| ScheduleError::Pattern(e.swap_remove(0)))?;
+        let mut oracle = Oracle::new(set, options, source, &doc, manifest).map_err(|e| {
+            ScheduleError::Pattern(e.into_iter().next().unwrap_or(PatternError {
+                rule: String::new(),
+                message: "a pattern does not compile".into(),
+            }))
+        })?;
         let today = options.today;
         let mut days: Vec<NaiveDate> = oracle.milestones.iter().map(|m| m.current).collect();
         if let Some(day) = request.close_on {
