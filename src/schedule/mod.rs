@@ -173,7 +173,8 @@ pub struct Link {
     pub milestone: usize,
     /// The rule that holds it.
     pub rule: String,
-    /// The milestone it is held by, if any (else the rule holds it on its own).
+    /// The milestone it is held by, one that cannot move earlier; `None`: moving the dates the
+    /// rule involves earlier would not free it.
     pub by: Option<usize>,
 }
 
@@ -647,23 +648,40 @@ impl Run {
             let Some(w) = &windows[i] else {
                 continue;
             };
-            for (rule, by) in &w.binders {
-                if by.is_empty() {
+            let tight = |b: usize| {
+                !self.oracle.milestones[b].movable()
+                    || windows[b]
+                        .as_ref()
+                        .is_some_and(|wb| wb.earliest == Some(self.days[b]))
+            };
+            // The rules that hold `i`: those still firing on the day before with every date
+            // they involve that could move earlier moved to its earliest day.
+            let mut trial = self.days.clone();
+            trial[i] = self.days[i] - chrono::Duration::days(1);
+            for &b in w.binders.iter().flat_map(|(_, by)| by) {
+                if !tight(b)
+                    && let Some(e) = windows[b].as_ref().and_then(|wb| wb.earliest)
+                {
+                    trial[b] = e;
+                }
+            }
+            let still = self.oracle.touches(&trial);
+            let mut seen = std::collections::BTreeSet::new();
+            for t in still.iter().filter(|t| t.milestones.contains(&i)) {
+                let by: Vec<usize> = t.milestones.iter().copied().filter(|&b| b != i).collect();
+                let rule = &t.rule;
+                if !seen.insert((rule.clone(), by.clone())) {
+                    continue;
+                }
+                let held_by: Vec<usize> = by.iter().copied().filter(|&b| tight(b)).collect();
+                if held_by.is_empty() {
                     path.push(Link {
                         milestone: i,
                         rule: rule.clone(),
                         by: None,
                     });
                 }
-                for &b in by {
-                    // Only a milestone that cannot move earlier itself holds the closure.
-                    let tight = !self.oracle.milestones[b].movable()
-                        || windows[b]
-                            .as_ref()
-                            .is_some_and(|wb| wb.earliest == Some(self.days[b]));
-                    if !tight {
-                        continue;
-                    }
+                for b in held_by {
                     path.push(Link {
                         milestone: i,
                         rule: rule.clone(),

@@ -214,9 +214,9 @@ pub fn render_human(s: &Schedule, lang: Lang) -> String {
         let by = link.by.map_or_else(
             || {
                 if zh {
-                    "规则本身".to_owned()
+                    "（提前其他日期也无济于事）".to_owned()
                 } else {
-                    "the rule itself".to_owned()
+                    "(moving the other dates earlier does not help)".to_owned()
                 }
             },
             name,
