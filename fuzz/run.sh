@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 seconds="${1:-1200}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(manifest rules cel)
+[ ${#targets[@]} -gt 0 ] || targets=(manifest rules cel config)
 [ -d corpus ] || python3 seed.py
 mkdir -p logs
 for t in "${targets[@]}"; do

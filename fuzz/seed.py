@@ -44,3 +44,19 @@ print(f"rules: {n}")
 for i, e in enumerate(sorted(exprs)):
     write("cel", f"expr-{i:04d}", bytes([i % 8]) + e)
 print(f"cel: {len(exprs)}")
+
+# config: every TOML block of the configuration docs, plus a few hand-written ones.
+n = 0
+for doc in ("configuration.md", "ci.md"):
+    text = open(os.path.join(ROOT, "docs", doc), "rb").read()
+    for i, m in enumerate(re.finditer(rb"```toml\n(.*?)```", text, re.S)):
+        write("config", f"{doc}-{i:02d}", m.group(1))
+        n += 1
+for i, seed in enumerate([
+    b'[check]\nfail_on = "warning"\ninclude = ["plans/**"]\nexclude = ["**/draft-*"]\nrules = ["team-rules"]\n',
+    b'[rules]\nNTC001 = "warning"\nWRD001 = "off"\n\n[params]\nNTC001.min_days = 45\nACC001.cooling_days = { service = 20 }\n',
+    b'[calendar]\nfiles = ["calendar/2027.toml"]\n',
+]):
+    write("config", f"seed-{i}", seed)
+    n += 1
+print(f"config: {n}")

@@ -45,7 +45,7 @@ impl Calendar {
     /// working day after `day`.
     pub fn add_workdays(&self, day: NaiveDate, n: i64) -> Result<NaiveDate, MissingYear> {
         let step = if n >= 0 { 1 } else { -1 };
-        let mut left = n.abs();
+        let mut left = n.unsigned_abs();
         let mut current = day;
         while left > 0 {
             current = current

@@ -88,6 +88,9 @@ pub struct Config {
     pub rule_dirs: Vec<PathBuf>,
     /// `[calendar] files`: extra working-day schedules, resolved against [`Config::dir`].
     pub calendar_files: Vec<PathBuf>,
+    /// The repository the file belongs to (the nearest folder above it holding `.git`): the
+    /// paths it names must stay inside, and files read from them too.
+    pub root: PathBuf,
     include: Option<GlobSet>,
     exclude: Option<GlobSet>,
     severities: Vec<SeverityOverride>,
@@ -157,8 +160,10 @@ impl Config {
 
     fn read_source(source: Source, dir: PathBuf) -> Config {
         let problems = Problems::default();
+        let root = crate::walk::repo_root(&dir.join(FILE_NAME));
         let mut config = Config {
             source: source.clone(),
+            root,
             dir,
             fail_on: None,
             rule_dirs: Vec::new(),
@@ -171,7 +176,10 @@ impl Config {
         };
         match tree::parse(&source.text) {
             Ok(doc) => config.read(&doc, &problems),
-            Err(e) => problems.push(e.span, format!("not valid TOML: {}", e.message)),
+            Err(e) => problems.push(
+                e.span,
+                format!("{}: {}", crate::reader::NOT_TOML, e.message),
+            ),
         }
         config.pending = problems.into_vec();
         config
@@ -197,7 +205,7 @@ impl Config {
                     );
                 }
             }
-            self.rule_dirs = self.paths(reader.strings("rules"));
+            self.rule_dirs = self.paths(reader.strings("rules"), problems);
             reader.finish();
         }
         if let Some(rules) = root.table("rules") {
@@ -252,18 +260,39 @@ impl Config {
         }
         if let Some(calendar) = root.table("calendar") {
             let reader = TableReader::new(calendar, "`[calendar]`", problems);
-            self.calendar_files = self.paths(reader.strings("files"));
+            self.calendar_files = self.paths(reader.strings("files"), problems);
             reader.finish();
         }
         root.finish();
     }
 
-    fn paths(&self, values: Option<Vec<(String, Span)>>) -> Vec<PathBuf> {
-        values
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(p, _)| self.dir.join(p))
-            .collect()
+    /// The paths named, joined to [`Config::dir`]; one that is absolute or resolves outside
+    /// the repository (or into its `.git` folder) is a problem and left out. A path that does
+    /// not exist is kept: reading it reports that.
+    fn paths(&self, values: Option<Vec<(String, Span)>>, problems: &Problems) -> Vec<PathBuf> {
+        let mut kept = Vec::new();
+        for (p, span) in values.unwrap_or_default() {
+            let joined = self.dir.join(&p);
+            let refused = if Path::new(&p).is_absolute() {
+                Some(crate::confine::Refused::Outside)
+            } else {
+                match crate::confine::resolve_inside(&joined, &self.root) {
+                    Err(
+                        e @ (crate::confine::Refused::Outside | crate::confine::Refused::GitFolder),
+                    ) => Some(e),
+                    _ => None,
+                }
+            };
+            match refused {
+                Some(e) => problems.push_help(
+                    span,
+                    format!("`{}` {e}", crate::escape::shorten(&p)),
+                    Some("name a path inside the repository, relative to this file".to_owned()),
+                ),
+                None => kept.push(joined),
+            }
+        }
+        kept
     }
 
     /// Whether a manifest found by walking a folder is linted: it matches an `include` glob
@@ -330,6 +359,17 @@ impl Config {
                 );
                 continue;
             };
+            if let Some((shared_rule, shared)) = &rule.params[param_index].same_as {
+                problems.push_help(
+                    o.name_span.clone(),
+                    format!(
+                        "`{}.{}` is the same parameter as `{shared_rule}.{shared}`",
+                        rule.id, o.name
+                    ),
+                    Some(format!("set `{shared_rule}.{shared}`: both rules use it")),
+                );
+                continue;
+            }
             let default = &rule.params[param_index].value;
             match overridden(default, &o.value, &problems) {
                 Some(value) => changes.push((rule_index, param_index, value)),
@@ -355,6 +395,8 @@ impl Config {
         for (rule, param, value) in changes {
             set.rules[rule].params[param].value = value;
         }
+        // Shared parameters follow the one they name (never broken here: loading checked).
+        let _ = set.link_shared_params();
         for o in severities {
             match o.severity {
                 Some(severity) => {

@@ -307,6 +307,8 @@ impl Engine {
                 file,
                 ctx: &rule_ctx,
                 decided: std::cell::Cell::new(false),
+                work: std::cell::Cell::new(0),
+                stopped: std::cell::Cell::new(false),
             };
             if run.reads_invalid_elsewhere() {
                 continue;
@@ -377,7 +379,12 @@ impl Engine {
 
     /// The basis of a rule as one line in the run's language.
     pub fn cite(&self, rule: &Rule) -> String {
-        rule.basis
+        self.cite_bases(&rule.basis)
+    }
+
+    /// Bases as one line in the run's language.
+    pub(crate) fn cite_bases(&self, bases: &[crate::law::Basis]) -> String {
+        bases
             .iter()
             .map(|b| self.set.law.cite(b, self.options.lang))
             .collect::<Vec<_>>()
@@ -450,6 +457,7 @@ pub(crate) fn rule_tokens(rule: &Rule) -> std::collections::BTreeSet<String> {
         .severity_if
         .iter()
         .map(|(e, _)| e.text.as_str())
+        .chain(rule.basis_if.iter().map(|(e, _)| e.text.as_str()))
         .collect();
     let mut templates: Vec<&Template> = Vec::new();
     for t in [Some(&rule.message), rule.help.as_ref(), rule.label.as_ref()]
@@ -745,6 +753,10 @@ struct RuleRun<'e, 'f, 'c, 'p, 'v> {
     ctx: &'c Context<'p, 'v>,
     /// Set once an assertion of the rule is evaluated or a text scanned (for reports).
     decided: std::cell::Cell<bool>,
+    /// Expressions evaluated so far on this file, against [`crate::budget::MAX_EVALUATIONS`].
+    work: std::cell::Cell<u64>,
+    /// Set when the rule went over its budget on this file: it stops.
+    stopped: std::cell::Cell<bool>,
 }
 
 impl RuleRun<'_, '_, '_, '_, '_> {
@@ -852,6 +864,43 @@ impl RuleRun<'_, '_, '_, '_, '_> {
         out.push(f);
     }
 
+    /// Counts `n` evaluations; over the budget the rule stops on this file with a finding.
+    fn spend(&self, n: u64, node: &Node, path: &DocPath, out: &mut Vec<Finding>) -> bool {
+        if self.stopped.get() {
+            return false;
+        }
+        self.work.set(self.work.get().saturating_add(n));
+        if self.work.get() <= crate::budget::MAX_EVALUATIONS {
+            return true;
+        }
+        self.over_budget(crate::budget::Exceeded::Work, "", node, path, out);
+        false
+    }
+
+    /// Reports that the rule went over its evaluation budget, and stops it on this file.
+    fn over_budget(
+        &self,
+        why: crate::budget::Exceeded,
+        what: &str,
+        node: &Node,
+        path: &DocPath,
+        out: &mut Vec<Finding>,
+    ) {
+        self.stopped.set(true);
+        let lang = self.engine.options.lang;
+        let mut f = Finding::new(
+            &self.rule.id,
+            Severity::Error,
+            self.file.source.clone(),
+            node.span.clone(),
+            why.message(what, lang),
+            path.to_string(),
+        );
+        f.help = Some(crate::budget::Exceeded::help(lang).to_owned());
+        f.basis = self.engine.cite(self.rule);
+        out.push(f);
+    }
+
     fn check(
         &self,
         check: &Check,
@@ -868,6 +917,10 @@ impl RuleRun<'_, '_, '_, '_, '_> {
             let (node, value) = (*node, *value);
             if self.item_reads_invalid(path, &check.scope) {
                 continue;
+            }
+            let cost = 2 + check.lets.len() as u64 + u64::from(check.for_each.is_some());
+            if !self.spend(cost, node, path, out) {
+                return;
             }
             let mut ctx = self.ctx.new_inner_scope();
             ctx.add_variable_as_val("item", Box::new(Shared(value)));
@@ -888,7 +941,10 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                     for (n, v) in bound {
                         scope.add_variable_as_val(*n, v.clone_as_boxed());
                     }
-                    Value::resolve_val(expr.program.expression(), &scope).map(|v| v.into_owned())
+                    let value = Value::resolve_val(expr.program.expression(), &scope)
+                        .map(|v| v.into_owned())?;
+                    crate::budget::check(value.as_ref()).map_err(|why| why.into_error())?;
+                    Ok(value)
                 };
                 let result = if per_item[index] {
                     evaluate(&bound)
@@ -903,6 +959,12 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                         Err(e) => Err(e.clone()),
                     }
                 };
+                if let Err(e) = &result
+                    && let Some(why) = crate::budget::Exceeded::of_error(e)
+                {
+                    self.over_budget(why, &format!("let.{name}"), node, path, out);
+                    return;
+                }
                 match result {
                     Ok(v) => bound.push((name.as_str(), v)),
                     Err(e) => {
@@ -933,6 +995,11 @@ impl RuleRun<'_, '_, '_, '_, '_> {
             let elements = match &check.for_each {
                 None => None,
                 Some(expr) => match self.eval(expr, "for_each", "a list", &ctx, node, path, out) {
+                    Some(Value::List(list)) if list.len() as i64 > crate::budget::MAX_ITEMS => {
+                        let why = crate::budget::Exceeded::Items;
+                        self.over_budget(why, "for_each", node, path, out);
+                        return;
+                    }
                     Some(Value::List(list)) => Some(list),
                     _ => continue,
                 },
@@ -940,6 +1007,9 @@ impl RuleRun<'_, '_, '_, '_, '_> {
             match elements {
                 None => self.assert_one(check, path, node, &ctx, out),
                 Some(list) => {
+                    if !self.spend(list.len() as u64, node, path, out) {
+                        return;
+                    }
                     for (i, element) in list.iter().enumerate() {
                         let mut each = ctx.new_inner_scope();
                         each.add_variable_from_value("each", element.clone());
@@ -1048,16 +1118,35 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                 .collect();
             matches.sort_unstable();
             matches.dedup();
+            // Made once and shared by reference count: binding a copy of the text for every
+            // match was quadratic in the number of matches.
+            let text_value = crate::celval::Counted(std::sync::Arc::new(
+                cel::common::types::CelString::from(text.to_owned()),
+            ));
+            // In a string with escapes the words are looked for in the raw source, each after
+            // the one before, so the search is linear in the text.
+            let mut raw_from = value_node.span.start;
             for (start, end) in matches {
                 let words = &text[start..end];
                 let span = match base {
                     Some(offset) => offset + start..offset + end,
-                    // A string with escapes: find the words in the raw source, else blame the string.
-                    None => find_in(&self.file.source, &value_node.span, words)
-                        .unwrap_or(value_node.span.clone()),
+                    // Not found in the raw source: blame the whole string.
+                    None => {
+                        let rest = raw_from.min(value_node.span.end)..value_node.span.end;
+                        match find_in(&self.file.source, &rest, words) {
+                            Some(found) => {
+                                // Matches of different patterns may overlap: the next search
+                                // starts one character in.
+                                let first = words.chars().next().map_or(1, char::len_utf8);
+                                raw_from = found.start + first;
+                                found
+                            }
+                            None => value_node.span.clone(),
+                        }
+                    }
                 };
                 let mut scope = ctx.new_inner_scope();
-                scope.add_variable_from_value("text", text.to_owned());
+                scope.add_variable_as_val("text", Box::new(text_value.share()));
                 scope.add_variable_from_value("match", words.to_owned());
                 let blamed = key_path.clone();
                 out.push(self.finding(check, &scope, source.clone(), span, &blamed));
@@ -1117,7 +1206,14 @@ impl RuleRun<'_, '_, '_, '_, '_> {
             .as_ref()
             .map(|l| render(l.get(lang), ctx))
             .filter(|l| !l.is_empty());
-        f.basis = self.engine.cite(rule);
+        f.basis = match rule
+            .basis_if
+            .iter()
+            .find(|(cond, _)| matches!(cond.program.execute(ctx), Ok(Value::Bool(true))))
+        {
+            Some((_, bases)) => self.engine.cite_bases(bases),
+            None => self.engine.cite(rule),
+        };
         f.value = f.source.text.get(f.span.clone()).unwrap_or("").to_owned();
         let item_path = blamed.0.iter().take(2).cloned().collect::<Vec<_>>();
         for also in &check.also {
@@ -1213,27 +1309,12 @@ fn find_in(source: &SourceFile, span: &Span, words: &str) -> Option<Span> {
         .map(|i| span.start + i..span.start + i + words.len())
 }
 
-/// Reads a `file` value: relative to the manifest, inside the repository, UTF-8.
+/// Reads a `file` value: relative to the manifest, inside the repository (not its `.git`
+/// folder), a regular file of at most [`crate::confine::MAX_FILE_BYTES`], UTF-8.
 fn read_text_file(manifest: &Path, value: &str, repo_root: &Path) -> Result<Source, String> {
     let base = manifest.parent().unwrap_or(Path::new("."));
     let joined = base.join(value);
-    let resolved = joined
-        .canonicalize()
-        .map_err(|e| format!("cannot be read: {}", io_reason(&e)))?;
-    let root = repo_root
-        .canonicalize()
-        .unwrap_or_else(|_| repo_root.to_path_buf());
-    if !resolved.starts_with(&root) {
-        return Err(format!(
-            "resolves outside the repository ({})",
-            root.display()
-        ));
-    }
-    if resolved.is_dir() {
-        return Err("is a directory".into());
-    }
-    let bytes =
-        std::fs::read(&resolved).map_err(|e| format!("cannot be read: {}", io_reason(&e)))?;
+    let bytes = crate::confine::read_inside(&joined, repo_root).map_err(|e| e.to_string())?;
     let text = String::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?;
     Ok(SourceFile::new(display_path(&joined), text))
 }

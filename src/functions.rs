@@ -11,6 +11,7 @@
 //! | `difference(xs, ys)` | the elements of `xs` not in `ys`, in order |
 //! | `max_by(xs, "field")`, `min_by(xs, "field")` | the map in `xs` with the largest / smallest `field` (maps lacking it are skipped) |
 //! | `first_by(xs, "field")` | a map from each value of `field` (a string, integer or boolean) to the first map in `xs` having it |
+//! | `group_by(xs, "field")` | a map from each value of `field` (each element, when it is a list) to the maps in `xs` having it, in order: an index a rule builds once per file instead of searching `xs` for every item |
 //! | `sum(xs)` | the sum of a list of numbers |
 //!
 //! A working-day function that needs a year the calendar lacks fails with a message starting
@@ -121,15 +122,12 @@ type RawFunction = Box<
         + Sync,
 >;
 
-/// `first_by(xs, "field")`: a map from each value of `field` in `xs` to the first map that
-/// has it. Looking an entry up in it is one step, where `xs.filter(e, e.field == x)` visits
-/// every element (rules that find duplicates would otherwise be quadratic). Values that cannot
-/// be map keys (floats, lists, maps, dates) are skipped, as are maps lacking the field. The
-/// map's values are the elements themselves (views of the manifest's values, not copies).
-fn first_by() -> RawFunction {
-    Box::new(|ftx| {
-        let fail = |why: &str| ExecutionError::function_error("first_by", why);
-        let (list, field) = match (&ftx.this, ftx.args.as_slice()) {
+/// The arguments of `name(xs, "field")` (or `xs.name("field")`): the list's iterable and the
+/// field name; the function fails with `name`'s error otherwise.
+macro_rules! list_and_field {
+    ($ftx:expr, $name:literal) => {{
+        let fail = |why: &str| ExecutionError::function_error($name, why);
+        let (list, field) = match (&$ftx.this, $ftx.args.as_slice()) {
             (None, [list, field]) => (list, field),
             (Some(list), [field]) => (list, field),
             _ => return Err(fail("expected a list and a field name")),
@@ -140,6 +138,18 @@ fn first_by() -> RawFunction {
         let Some(items) = list.as_iterable() else {
             return Err(fail("expected a list"));
         };
+        (items, field)
+    }};
+}
+
+/// `first_by(xs, "field")`: a map from each value of `field` in `xs` to the first map that
+/// has it. Looking an entry up in it is one step, where `xs.filter(e, e.field == x)` visits
+/// every element (rules that find duplicates would otherwise be quadratic). Values that cannot
+/// be map keys (floats, lists, maps, dates) are skipped, as are maps lacking the field. The
+/// map's values are the elements themselves (views of the manifest's values, not copies).
+fn first_by() -> RawFunction {
+    Box::new(|ftx| {
+        let (items, field) = list_and_field!(ftx, "first_by");
         let mut first = std::collections::HashMap::new();
         let mut items = items.iter();
         while let Some(item) = items.next() {
@@ -152,6 +162,47 @@ fn first_by() -> RawFunction {
             first.entry(key).or_insert_with(|| item.clone_as_boxed());
         }
         Ok(CowVal::Owned(Box::new(CelMap::from(first))))
+    })
+}
+
+/// `group_by(xs, field)`: every map of `xs` under each value of its `field` (each element of
+/// a list value), in the order of `xs`.
+fn group_by() -> RawFunction {
+    Box::new(|ftx| {
+        let (items, field) = list_and_field!(ftx, "group_by");
+        let mut groups: std::collections::HashMap<_, Vec<Box<dyn cel::common::value::Val>>> =
+            std::collections::HashMap::new();
+        let mut items = items.iter();
+        while let Some(item) = items.next() {
+            let Some(value) = item.as_indexer().and_then(|m| m.get(field).ok()) else {
+                continue;
+            };
+            let mut keys = Vec::new();
+            match value.as_iterable() {
+                Some(elements) if value.downcast_ref::<CelString>().is_none() => {
+                    let mut elements = elements.iter();
+                    while let Some(e) = elements.next() {
+                        keys.extend(CelMapKey::try_from(e.clone_as_boxed()).ok());
+                    }
+                }
+                _ => keys.extend(CelMapKey::try_from(value).ok()),
+            }
+            keys.dedup();
+            for key in keys {
+                groups.entry(key).or_default().push(item.clone_as_boxed());
+            }
+        }
+        let map: std::collections::HashMap<_, Box<dyn cel::common::value::Val>> = groups
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    k,
+                    Box::new(cel::common::types::CelList::from(v))
+                        as Box<dyn cel::common::value::Val>,
+                )
+            })
+            .collect();
+        Ok(CowVal::Owned(Box::new(CelMap::from(map))))
     })
 }
 
@@ -200,7 +251,9 @@ pub(crate) fn register(ctx: &mut Context<'_, '_>, calendar: Arc<Calendar>) {
         "add_days",
         |t: Value, n: i64| -> Result<Value, ExecutionError> {
             let t = timestamp("add_days", &t)?;
-            t.checked_add_signed(chrono::Duration::days(n))
+            // `Duration::days` panics past ±2^63 ms; both steps are checked.
+            chrono::Duration::try_days(n)
+                .and_then(|d| t.checked_add_signed(d))
                 .map(Value::Timestamp)
                 .ok_or_else(|| ExecutionError::function_error("add_days", "date out of range"))
         },
@@ -262,6 +315,8 @@ pub(crate) fn register(ctx: &mut Context<'_, '_>, calendar: Arc<Calendar>) {
     });
     add(ctx, r);
     let r = ctx.add_function("first_by", first_by());
+    add(ctx, r);
+    let r = ctx.add_function("group_by", group_by());
     add(ctx, r);
     let r = ctx.add_function("sum", |list: Value| -> Result<Value, ExecutionError> {
         let Value::List(items) = list else {

@@ -5,11 +5,14 @@
 //! `hegui` binary renders them and sets the exit status.
 
 pub mod baseline;
+pub mod budget;
 pub mod calendar;
 pub(crate) mod celval;
 pub mod config;
+pub mod confine;
 pub mod docs;
 pub mod engine;
+pub(crate) mod escape;
 pub mod explain;
 pub mod finding;
 pub mod fixtures;
@@ -20,6 +23,7 @@ pub mod reader;
 pub mod render;
 pub mod report;
 pub mod rule_tests;
+pub mod rulecheck;
 pub mod rules;
 pub mod schedule;
 pub mod schema;
@@ -111,25 +115,36 @@ pub enum LoadError {
 /// Reads every `*.toml` file below a rule folder (sorted, recursive) as sources; manifests
 /// (`*.plan.toml`, a pack's fixtures) are skipped.
 pub fn read_rule_dir(dir: &Path) -> Result<Vec<Source>, LoadError> {
+    read_rules(dir, None)
+}
+
+/// Like [`read_rule_dir`] for a folder a repository names (`hegui.toml`'s `[check] rules` and
+/// `[calendar] files`): symbolic links to folders are not followed, and every file must
+/// resolve inside `root` (see [`confine`]).
+pub fn read_rule_dir_inside(dir: &Path, root: &Path) -> Result<Vec<Source>, LoadError> {
+    read_rules(dir, Some(root))
+}
+
+fn read_rules(dir: &Path, root: Option<&Path>) -> Result<Vec<Source>, LoadError> {
     let unreadable = |path: &Path, e: &dyn std::fmt::Display| LoadError::Unreadable {
         path: engine::display_path(path),
         reason: e.to_string(),
     };
     let mut files = Vec::new();
-    if dir.is_file() {
+    if dir.is_file() || (root.is_some() && dir.exists() && !dir.is_dir()) {
         files.push(dir.to_path_buf());
     } else {
         for entry in walkdir::WalkDir::new(dir)
-            .follow_links(true)
+            .follow_links(root.is_none())
             .sort_by_file_name()
         {
             let entry = entry.map_err(|e| unreadable(dir, &e))?;
             let name = entry.file_name().to_string_lossy();
+            // A link to a file is read (and confined below); a link to a folder is not walked.
+            let is_file =
+                entry.file_type().is_file() || (entry.path_is_symlink() && entry.path().is_file());
             // Manifests (fixtures kept beside a pack) are not rule files.
-            if entry.file_type().is_file()
-                && name.ends_with(".toml")
-                && !name.ends_with(".plan.toml")
-            {
+            if is_file && name.ends_with(".toml") && !name.ends_with(".plan.toml") {
                 files.push(entry.path().to_path_buf());
             }
         }
@@ -140,8 +155,11 @@ pub fn read_rule_dir(dir: &Path) -> Result<Vec<Source>, LoadError> {
     files
         .iter()
         .map(|path| {
-            let bytes =
-                std::fs::read(path).map_err(|e| unreadable(path, &engine::io_reason(&e)))?;
+            let bytes = match root {
+                Some(root) => confine::read_inside(path, root),
+                None => confine::read_regular(path),
+            }
+            .map_err(|e| unreadable(path, &e))?;
             let text = String::from_utf8(bytes).map_err(|_| unreadable(path, &"not UTF-8"))?;
             Ok(SourceFile::new(engine::display_path(path), text))
         })

@@ -101,7 +101,7 @@ struct RuleArgs {
     /// Use only the rule files given with --rules (the law table and calendar stay).
     #[arg(long)]
     no_builtin: bool,
-    /// Message language (default from LANG, else zh).
+    /// Message language (default from LANG, else zh); `hegui report` also takes `both`.
     #[arg(long, value_enum)]
     lang: Option<LangArg>,
 }
@@ -197,7 +197,8 @@ enum FailOn {
 enum LangArg {
     Zh,
     En,
-    /// Chinese and English side by side (`report` only).
+    /// Chinese and English side by side (`report` only, so not listed for the other commands).
+    #[value(hide = true)]
     Both,
 }
 
@@ -219,19 +220,35 @@ fn today_in_china() -> chrono::NaiveDate {
 
 /// Loads the rule set; rule-file problems are printed (pointing into the files) and exit 2.
 fn load_rules(args: &RuleArgs) -> std::result::Result<RuleSet, ExitCode> {
-    load_rules_with(args, &[])
+    load_rules_with(args, &[], None)
 }
 
-/// Loads the rule set with extra rule folders or files (from `hegui.toml`).
-fn load_rules_with(args: &RuleArgs, extra: &[PathBuf]) -> std::result::Result<RuleSet, ExitCode> {
+/// Loads the rule set with extra rule folders (`extra`, named on the command line) and the rule
+/// folders and calendar files of `hegui.toml`, which must stay inside its repository.
+fn load_rules_with(
+    args: &RuleArgs,
+    extra: &[PathBuf],
+    config: Option<&Config>,
+) -> std::result::Result<RuleSet, ExitCode> {
     let mut sources: Vec<_> = hegui::builtin_sources()
         .into_iter()
         .filter(|s| {
             !args.no_builtin || s.name.ends_with("/law.toml") || s.name.contains("/calendar/")
         })
         .collect();
-    for dir in args.rule_dirs.iter().chain(extra) {
-        match hegui::read_rule_dir(dir) {
+    let confined = config.iter().flat_map(|c| {
+        c.rule_dirs
+            .iter()
+            .chain(&c.calendar_files)
+            .map(|d| (d, Some(&c.root)))
+    });
+    let given = args.rule_dirs.iter().chain(extra).map(|d| (d, None));
+    for (dir, root) in given.chain(confined) {
+        let read = match root {
+            Some(root) => hegui::read_rule_dir_inside(dir, root),
+            None => hegui::read_rule_dir(dir),
+        };
+        match read {
             Ok(more) => sources.extend(more),
             Err(e) => {
                 eprintln!("error: {e}");
@@ -239,7 +256,7 @@ fn load_rules_with(args: &RuleArgs, extra: &[PathBuf]) -> std::result::Result<Ru
             }
         }
     }
-    RuleSet::load(sources).map_err(|failures| {
+    RuleSet::load_in(sources, lang(args.lang)).map_err(|failures| {
         eprint!("{}", human::render_rule_problems(&failures, stderr_style()));
         let count: usize = failures.iter().map(|f| f.problems.len()).sum();
         eprintln!("error: {count} problem(s) in rule files; nothing was checked");
@@ -319,11 +336,7 @@ impl Linted {
 /// severities, parameters), and the configuration.
 fn configured_rules(args: &LintArgs) -> std::result::Result<(RuleSet, Option<Config>), ExitCode> {
     let config = load_config(args)?;
-    let extra: Vec<PathBuf> = config
-        .iter()
-        .flat_map(|c| c.rule_dirs.iter().chain(&c.calendar_files).cloned())
-        .collect();
-    let mut set = load_rules_with(&args.rules, &extra)?;
+    let mut set = load_rules_with(&args.rules, &[], config.as_ref())?;
     if let Some(config) = &config {
         config.apply(&mut set).map_err(|problems| {
             config_problems(&problems);
@@ -352,6 +365,28 @@ fn lint(args: LintArgs, write_baseline: Option<&Path>) -> std::result::Result<Li
         args.paths
     };
     let mut run = hegui::check_configured(&engine, &paths, config.as_ref());
+    // A gate pointed at the wrong folder must not pass by checking nothing.
+    if run.files == 0
+        && let Some(dir) = paths.iter().find(|p| p.is_dir())
+    {
+        let shown = dir.display();
+        let looks_like_a_manifest = dir.to_string_lossy().ends_with(".plan.toml");
+        match (lang, looks_like_a_manifest) {
+            (Lang::Zh, true) => eprintln!(
+                "错误：{shown} 是文件夹，不是计划清单；请指定其中的 `*.plan.toml` 文件或其所在文件夹"
+            ),
+            (Lang::Zh, false) => eprintln!(
+                "错误：{shown} 中没有找到计划清单（`*.plan.toml`），未检查任何文件；请确认路径，或用 `hegui init` 创建清单"
+            ),
+            (Lang::En, true) => eprintln!(
+                "error: {shown} is a folder, not a plan manifest; name the `*.plan.toml` files in it, or their folder"
+            ),
+            (Lang::En, false) => eprintln!(
+                "error: no plan manifest (`*.plan.toml`) found in {shown}, so nothing was checked; check the path, or create one with `hegui init`"
+            ),
+        }
+        return Err(ExitCode::from(2));
+    }
     let baseline = match (write_baseline, &args.baseline) {
         (Some(path), _) => {
             let baseline = Baseline::of(&run.findings);
@@ -587,7 +622,15 @@ fn explain(id: &str, args: &RuleArgs) -> Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let Some(text) = hegui::explain::explain(&set, id, lang) else {
-        eprintln!("error: no rule `{id}`");
+        let close = hegui::reader::suggest(id, set.known_ids.iter().map(String::as_str));
+        match (lang, close) {
+            (Lang::Zh, Some(s)) => eprintln!("错误：没有规则 `{id}`；是否想查 `{s}`？"),
+            (Lang::Zh, None) => eprintln!("错误：没有规则 `{id}`（`hegui rules` 列出所有规则）"),
+            (Lang::En, Some(s)) => eprintln!("error: no rule `{id}`; did you mean `{s}`?"),
+            (Lang::En, None) => {
+                eprintln!("error: no rule `{id}` (`hegui rules` lists them)")
+            }
+        }
         return Ok(ExitCode::from(2));
     };
     print!("{text}");
@@ -646,7 +689,7 @@ fn test_rules(
         }
     };
     let pack_files: Vec<String> = pack.iter().map(|s| s.name.clone()).collect();
-    let set = match load_rules_with(args, &[dir.to_path_buf()]) {
+    let set = match load_rules_with(args, &[dir.to_path_buf()], None) {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
@@ -704,6 +747,16 @@ fn test_rules(
                     m.marker.clone()
                 },
                 message: match lang {
+                    _ if m.line == hegui::rule_tests::UNREADABLE => match lang {
+                        Lang::Zh => format!(
+                            "无法读取的 expect-line 标记：`{}`（应为 `N ID[,ID…]`）",
+                            m.rule
+                        ),
+                        Lang::En => format!(
+                            "an expect-line marker that cannot be read: `{}` (write `N ID[,ID…]`)",
+                            m.rule
+                        ),
+                    },
                     Lang::Zh => format!("{} 应在第 {} 行报告，但没有", m.rule, m.line),
                     Lang::En => format!(
                         "{} was expected to fire on line {} but did not",
@@ -786,14 +839,36 @@ fn init(file: &Path, force: bool) -> Result<ExitCode> {
         print!("{}", hegui::STARTER_MANIFEST);
         return Ok(ExitCode::SUCCESS);
     }
-    if file.exists() && !force {
+    // A symbolic link (dangling or not) is never written through: it may point anywhere.
+    let existing = std::fs::symlink_metadata(file).ok();
+    if existing
+        .as_ref()
+        .is_some_and(|m| m.file_type().is_symlink())
+    {
+        eprintln!(
+            "error: {} is a symbolic link; hegui init does not write through one",
+            file.display()
+        );
+        return Ok(ExitCode::from(2));
+    }
+    if existing.is_some() && !force {
         eprintln!(
             "error: {} exists; pass --force to overwrite it",
             file.display()
         );
         return Ok(ExitCode::from(2));
     }
-    emit(Some(&file.to_path_buf()), hegui::STARTER_MANIFEST)?;
+    // `create_new` refuses a link made since the check (O_EXCL does not follow links).
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .create_new(existing.is_none())
+        .create(existing.is_some())
+        .open(file)
+        .and_then(|mut f| f.write_all(hegui::STARTER_MANIFEST.as_bytes()));
+    written
+        .into_diagnostic()
+        .wrap_err_with(|| format!("cannot write {}", file.display()))?;
     eprintln!(
         "wrote {}; next: edit it, then `hegui check {}`",
         file.display(),

@@ -16,6 +16,11 @@ pub struct Problem {
     pub help: Option<String>,
 }
 
+/// How the problem of a data file that is not TOML at all begins. Such a file is not quoted
+/// when the problem is shown (only its name, line and column): it may be any file, such as a
+/// credentials file a configuration points at.
+pub(crate) const NOT_TOML: &str = "not valid TOML";
+
 /// Collects problems while a file is read.
 #[derive(Debug, Default)]
 pub(crate) struct Problems(RefCell<Vec<Problem>>);

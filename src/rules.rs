@@ -31,7 +31,8 @@ pub enum BuiltinCheck {
     UnsupportedVersion,
     /// A `file` value cannot be used (`path`, `reason`).
     File,
-    /// A waiver lacks its rule id, `reason` or `approver`, or has a bad date (`rule`, `missing`).
+    /// A waiver lacks its rule id, `reason` or `approver`, has a bad date, or a key it does not
+    /// take (`rule`, `missing`, `unknown` — empty unless a key is unknown — and `suggestion`).
     WaiverIncomplete,
     /// A waiver names an unknown rule (`rule`, `suggestion`).
     WaiverUnknownRule,
@@ -67,12 +68,20 @@ impl BuiltinCheck {
     pub fn variables(self) -> &'static [&'static str] {
         match self {
             BuiltinCheck::ParseError => &["message"],
-            BuiltinCheck::MissingKey => &["key", "table"],
-            BuiltinCheck::WrongType => &["key", "expected", "found", "suggestion"],
-            BuiltinCheck::UnknownKey => &["key", "table", "suggestion"],
+            // `*_zh`: the same in Chinese, for the Chinese message.
+            BuiltinCheck::MissingKey => &["key", "table", "table_zh"],
+            BuiltinCheck::WrongType => &[
+                "key",
+                "expected",
+                "expected_zh",
+                "found",
+                "found_zh",
+                "suggestion",
+            ],
+            BuiltinCheck::UnknownKey => &["key", "table", "table_zh", "suggestion"],
             BuiltinCheck::UnsupportedVersion => &["value", "supported"],
             BuiltinCheck::File => &["path", "reason"],
-            BuiltinCheck::WaiverIncomplete => &["rule", "missing"],
+            BuiltinCheck::WaiverIncomplete => &["rule", "missing", "unknown", "suggestion"],
             BuiltinCheck::WaiverUnknownRule => &["rule", "suggestion"],
             BuiltinCheck::WaiverExpired => &["rule", "until", "today"],
             BuiltinCheck::WaiverUnused => &["rule", "line"],
@@ -87,6 +96,8 @@ pub struct Expr {
     pub program: crate::lazy::LazyProgram,
     /// The expression's text.
     pub text: String,
+    /// Where the text starts in the rule file (byte offset).
+    pub start: usize,
 }
 
 /// A text with `{expression}` holes.
@@ -183,8 +194,13 @@ pub struct Param {
     pub value: cel::Value,
     /// The default as written in the rule file.
     pub default_text: String,
+    /// Where the default stands in the rule file.
+    pub default_span: Span,
     /// What it means.
     pub doc: Text,
+    /// `same_as = "RULE.param"`: this parameter is that one (its value, default and any
+    /// override), so two rules that must agree cannot drift apart.
+    pub same_as: Option<(String, String)>,
 }
 
 /// How a rule finds problems.
@@ -219,6 +235,10 @@ pub struct Rule {
     pub label: Option<BiTemplate>,
     /// Legal basis.
     pub basis: Vec<Basis>,
+    /// Conditional bases: a finding for which a condition holds cites that entry's bases
+    /// instead of `basis` (the first that holds wins); `basis` lists every basis the rule
+    /// can cite, for `explain` and the reports.
+    pub basis_if: Vec<(Expr, Vec<Basis>)>,
     /// Parameters, by name order.
     pub params: Vec<Param>,
     /// Checks.
@@ -279,8 +299,28 @@ pub(crate) fn cel_env() -> Arc<Env> {
 const BASE_VARIABLES: [&str; 6] = ["item", "plan", "params", "entries", "today", "file"];
 
 impl RuleSet {
-    /// Loads files (given as sources) into one rule set; returns every problem of every file.
+    /// Loads files (given as sources) into one rule set; returns every problem of every file,
+    /// those of the static checker (`crate::rulecheck`) in English.
     pub fn load(sources: Vec<Source>) -> Result<RuleSet, Vec<FileProblems>> {
+        RuleSet::load_in(sources, crate::Lang::En)
+    }
+
+    /// [`RuleSet::load`], with the static checker's messages in `lang`.
+    pub fn load_in(sources: Vec<Source>, lang: crate::Lang) -> Result<RuleSet, Vec<FileProblems>> {
+        let (set, mut failures) = RuleSet::load_parts(sources);
+        for more in crate::rulecheck::check_set(&set, lang, false) {
+            merge(&mut failures, more);
+        }
+        if failures.is_empty() {
+            Ok(set)
+        } else {
+            failures.sort_by(|a: &FileProblems, b| a.source.name.cmp(&b.source.name));
+            Err(failures)
+        }
+    }
+
+    /// Loads what loads, and every problem of the files (the rules that have one are left out).
+    fn load_parts(sources: Vec<Source>) -> (RuleSet, Vec<FileProblems>) {
         let mut set = RuleSet::default();
         let mut failures = Vec::new();
         let mut raw_rules = Vec::new();
@@ -313,7 +353,10 @@ impl RuleSet {
                     trees.push((source.clone(), problems, family, rules));
                 }
                 Err(e) => {
-                    problems.push(e.span, format!("not valid TOML: {}", e.message));
+                    problems.push(
+                        e.span,
+                        format!("{}: {}", crate::reader::NOT_TOML, e.message),
+                    );
                     trees.push((source.clone(), problems, None, None));
                 }
             }
@@ -354,13 +397,47 @@ impl RuleSet {
         set.sources = sources;
         set.rules.sort_by(|a, b| a.id.cmp(&b.id));
         set.known_ids = set.rules.iter().map(|r| r.id.clone()).collect();
-        set.families.sort_by(|a, b| a.id.cmp(&b.id));
-        if failures.is_empty() {
-            Ok(set)
-        } else {
-            failures.sort_by(|a: &FileProblems, b| a.source.name.cmp(&b.source.name));
-            Err(failures)
+        for (rule, name) in set.link_shared_params() {
+            let problems = Problems::default();
+            let r = &set.rules[rule];
+            let (target_rule, target) = r.params[name].same_as.clone().unwrap_or_default();
+            problems.push(
+                r.span.clone(),
+                format!(
+                    "parameter `{}` of {} is `same_as = \"{target_rule}.{target}\"`, but no loaded rule has that parameter (or it is itself shared)",
+                    r.params[name].name, r.id
+                ),
+            );
+            collect(&r.source, problems, &mut failures);
         }
+        set.families.sort_by(|a, b| a.id.cmp(&b.id));
+        (set, failures)
+    }
+
+    /// Gives every `same_as` parameter the value and default of the parameter it names;
+    /// returns the (rule, parameter) indices whose target is missing or itself shared.
+    pub(crate) fn link_shared_params(&mut self) -> Vec<(usize, usize)> {
+        let mut broken = Vec::new();
+        for r in 0..self.rules.len() {
+            for p in 0..self.rules[r].params.len() {
+                let Some((rule, name)) = self.rules[r].params[p].same_as.clone() else {
+                    continue;
+                };
+                let target = self
+                    .rule(&rule)
+                    .and_then(|t| t.params.iter().find(|q| q.name == name))
+                    .filter(|q| q.same_as.is_none())
+                    .map(|q| (q.value.clone(), q.default_text.clone()));
+                let Some((value, default_text)) = target else {
+                    broken.push((r, p));
+                    continue;
+                };
+                let param = &mut self.rules[r].params[p];
+                param.value = value;
+                param.default_text = default_text;
+            }
+        }
+        broken
     }
 
     /// The rule with this id.
@@ -381,17 +458,27 @@ fn collect(source: &Source, problems: Problems, failures: &mut Vec<FileProblems>
     let mut problems = problems.into_vec();
     problems.sort_by_key(|p| (p.span.start, p.span.end));
     problems.dedup();
-    // Several files may add to one (a second problem batch of the same file).
-    if let Some(existing) = failures.iter_mut().find(|f| Arc::ptr_eq(&f.source, source)) {
-        existing.problems.extend(problems);
+    merge(
+        failures,
+        FileProblems {
+            source: source.clone(),
+            problems,
+        },
+    );
+}
+
+/// Adds a file's problems to the list; several batches may be about one file.
+fn merge(failures: &mut Vec<FileProblems>, more: FileProblems) {
+    if let Some(existing) = failures
+        .iter_mut()
+        .find(|f| Arc::ptr_eq(&f.source, &more.source))
+    {
+        existing.problems.extend(more.problems);
         existing
             .problems
             .sort_by_key(|p| (p.span.start, p.span.end));
     } else {
-        failures.push(FileProblems {
-            source: source.clone(),
-            problems,
-        });
+        failures.push(more);
     }
 }
 
@@ -439,12 +526,14 @@ fn compile_expr(text: &str, at: usize, source: &Source, problems: &Problems) -> 
         return Some(Expr {
             program: crate::lazy::LazyProgram::deferred(text),
             text: text.to_owned(),
+            start: at,
         });
     }
     match crate::lazy::compile(text) {
         Ok(program) => Some(Expr {
             program: crate::lazy::LazyProgram::compiled(program),
             text: text.to_owned(),
+            start: at,
         }),
         Err(errors) => {
             for error in errors.errors {
@@ -616,15 +705,35 @@ fn load_params(reader: &TableReader<'_>, source: &Source) -> Vec<Param> {
                 format!("parameter `{}`", entry.key),
                 reader.problems,
             );
-            let default = p.required("default");
             let doc = p.required_text("doc");
+            if let Some((target, span)) = p.string("same_as") {
+                p.finish();
+                let Some((rule, name)) = target.split_once('.') else {
+                    reader.problems.push(
+                        span,
+                        "`same_as` names another rule's parameter as `RULE.name`, e.g. `NTC001.min_days`",
+                    );
+                    return None;
+                };
+                return Some(Param {
+                    name: entry.key.clone(),
+                    value: cel::Value::Null,
+                    default_text: String::new(),
+                    default_span: span.clone(),
+                    doc: doc?,
+                    same_as: Some((rule.to_owned(), name.to_owned())),
+                });
+            }
+            let default = p.required("default");
             p.finish();
             let default = default?;
             Some(Param {
                 name: entry.key.clone(),
                 value: cel_of(default),
                 default_text: source.text[default.span.clone()].to_owned(),
+                default_span: default.span.clone(),
                 doc: doc?,
+                same_as: None,
             })
         })
         .collect()
@@ -677,6 +786,21 @@ fn compile_rule(
     let help = bi_template(&reader, "help", source);
     let label = bi_template(&reader, "label", source);
     let basis = load_basis(&reader, set);
+    let basis_if = reader
+        .array("basis_if")
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|n| {
+            let r = TableReader::new(n, "a `basis_if` entry", problems);
+            let when = r
+                .required("when")
+                .and_then(|_| expr_field(&r, "when", source));
+            let _ = r.required("basis");
+            let basis = load_basis(&r, set);
+            r.finish();
+            Some((when?, basis))
+        })
+        .collect();
     if reader.node().get("basis").is_none() {
         problems.push(
             node.span.clone(),
@@ -724,6 +848,7 @@ fn compile_rule(
         help,
         label,
         basis,
+        basis_if,
         params,
         kind: kind?,
         source: source.clone(),

@@ -29,7 +29,12 @@ pub struct WaiverComment {
     pub until: Option<(String, Option<NaiveDate>, Span)>,
     /// The 1-based line it applies to.
     pub target_line: usize,
+    /// The first `key=value` whose key is none of `reason`, `approver`, `until`, and its span.
+    pub unknown: Option<(String, Span)>,
 }
+
+/// The keys a waiver comment takes.
+pub const KEYS: [&str; 3] = ["reason", "approver", "until"];
 
 impl WaiverComment {
     /// What a complete waiver needs and this one lacks: `ID`, `reason`, `approver`.
@@ -111,6 +116,7 @@ fn parse_one(comment: &str, offset: usize, target_line: usize) -> WaiverComment 
         approver: None,
         until: None,
         target_line,
+        unknown: None,
     };
     let rest = &comment[marker_end..];
     let mut i = 0;
@@ -152,6 +158,11 @@ fn parse_one(comment: &str, offset: usize, target_line: usize) -> WaiverComment 
                         span,
                     ))
                 }
+                _ if waiver.unknown.is_none() => {
+                    let key_span =
+                        offset + marker_end + start..offset + marker_end + start + word.len();
+                    waiver.unknown = Some((word.to_owned(), key_span));
+                }
                 _ => {}
             }
         } else if waiver.rule.is_none() {
@@ -177,11 +188,31 @@ pub fn apply(
     for w in waivers {
         let rule = w.rule.as_ref().map(|r| r.0.clone()).unwrap_or_default();
         let missing = w.missing();
+        // A misspelt key (`expires=`, `reasn=`) would otherwise be dropped without a word.
+        if let Some((key, span)) = &w.unknown {
+            let suggestion = crate::reader::suggest(key, KEYS).unwrap_or_default();
+            issues.push((
+                BuiltinCheck::WaiverIncomplete,
+                span.clone(),
+                vec![
+                    ("rule", rule),
+                    ("missing", missing.join(", ")),
+                    ("unknown", crate::escape::shorten(key).into_owned()),
+                    ("suggestion", suggestion.to_owned()),
+                ],
+            ));
+            continue;
+        }
         if !missing.is_empty() {
             issues.push((
                 BuiltinCheck::WaiverIncomplete,
                 w.span.clone(),
-                vec![("rule", rule), ("missing", missing.join(", "))],
+                vec![
+                    ("rule", rule),
+                    ("missing", missing.join(", ")),
+                    ("unknown", String::new()),
+                    ("suggestion", String::new()),
+                ],
             ));
             continue;
         }
@@ -206,6 +237,8 @@ pub fn apply(
                         vec![
                             ("rule", rule),
                             ("missing", format!("a valid until date (found `{text}`)")),
+                            ("unknown", String::new()),
+                            ("suggestion", String::new()),
                         ],
                     ));
                     continue;

@@ -63,19 +63,27 @@ pub fn discover_selected(
             }
             continue;
         }
+        // Links are not followed by the walk: a link to a folder is not walked (`root -> /`
+        // would walk the whole machine), a link to a manifest is checked when it resolves
+        // inside the repository and is an error finding when it leaves it.
+        // `repo_root` looks from a manifest's folder: ask for a name inside `path`.
+        let root = repo_root(&path.join("_")).canonicalize().ok();
         let walker = ignore::WalkBuilder::new(path)
             .require_git(false)
-            .follow_links(true)
+            .follow_links(false)
             .hidden(true)
             .build_parallel();
         walker.run(|| {
             Box::new(|entry| {
                 match entry {
                     Ok(entry) => {
-                        let is_file = entry.file_type().is_some_and(|t| t.is_file());
                         let name = entry.file_name().to_string_lossy();
-                        if is_file && name.ends_with(suffix) && select(entry.path(), false) {
+                        let wanted = name.ends_with(suffix);
+                        let is_file = entry.file_type().is_some_and(|t| t.is_file());
+                        if wanted && is_file && select(entry.path(), false) {
                             push(Discovered::File(entry.into_path()));
+                        } else if wanted && entry.path_is_symlink() && select(entry.path(), false) {
+                            push(linked(entry.into_path(), root.as_deref()));
                         }
                     }
                     Err(err) => {
@@ -95,6 +103,23 @@ pub fn discover_selected(
     found.par_sort_by(|a, b| a.path().cmp(b.path()).then_with(|| a.cmp(b)));
     found.dedup_by(|a, b| a.path() == b.path());
     found
+}
+
+/// A manifest reached through a symbolic link while walking: checked when the link resolves to
+/// a file inside the repository `root`.
+fn linked(path: PathBuf, root: Option<&Path>) -> Discovered {
+    let reason = match (path.canonicalize(), root) {
+        (Err(_), _) => "a broken or looping symbolic link",
+        (Ok(target), Some(root)) if !target.starts_with(root) => {
+            "a symbolic link that leaves the repository (not followed)"
+        }
+        (Ok(target), _) if !target.is_file() => "a symbolic link to something not a file",
+        (Ok(_), _) => return Discovered::File(path),
+    };
+    Discovered::Error {
+        path,
+        reason: reason.to_owned(),
+    }
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {
@@ -126,7 +151,15 @@ pub fn io_finding(path: &Path, reason: &str, lang: Lang) -> Finding {
     let name = crate::engine::display_path(path);
     let source = SourceFile::new(name, "");
     let message = match lang {
-        Lang::Zh => format!("无法读取：{reason}"),
+        // The reasons `io_reason` gives are English; the common ones are said in Chinese.
+        Lang::Zh => format!(
+            "无法读取：{}",
+            match reason {
+                "no such file" => "文件不存在",
+                "permission denied" => "没有读取权限",
+                other => other,
+            }
+        ),
         Lang::En => format!("cannot be read: {reason}"),
     };
     Finding::new("IO", Severity::Error, source, 0..0, message, String::new())

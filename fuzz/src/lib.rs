@@ -154,3 +154,38 @@ pub fn rule_with_expression(slot: u8, expr: &str) -> String {
         "[family]\nid = \"FZZ\"\ntitle = {{ zh = \"模糊\", en = \"Fuzz\" }}\n\n[[rule]]\nid = \"FZZ001\"\nseverity = \"error\"\ntitle = {{ zh = \"t\", en = \"t\" }}\nrationale = {{ zh = \"r\", en = \"r\" }}\nbasis = [{{ practice = \"hegui\" }}]\nscope = \"{scope}\"\n{message}{body}"
     ))
 }
+
+/// The built-in rule set, loaded once; `hegui.toml` inputs are applied to a copy.
+fn builtin_rules() -> &'static RuleSet {
+    static SET: OnceLock<RuleSet> = OnceLock::new();
+    SET.get_or_init(|| RuleSet::load(hegui::builtin_sources()).expect("built-in rules load"))
+}
+
+/// Reads arbitrary text as a `hegui.toml` (as `hegui check` does) and applies it to the
+/// built-in rules: its problems are rendered as the CLI shows them, else the changed rule
+/// set is summarised. Paths in it resolve under a folder that does not exist.
+pub fn load_config(text: &str) -> String {
+    let source = SourceFile::new("hegui.toml", text);
+    let Ok(config) = hegui::config::Config::parse(source, Path::new(NOWHERE).to_path_buf()) else {
+        return String::new();
+    };
+    let mut set = builtin_rules().clone();
+    let mut out = match config.apply(&mut set) {
+        Err(problems) => human::render_file_problems(
+            std::slice::from_ref(&problems),
+            "config",
+            human::Style::plain(),
+        ),
+        Ok(()) => format!("{} rules\n", set.rules.len()),
+    };
+    let manifest = Path::new(NOWHERE).join("a/b.plan.toml");
+    out.push_str(&format!(
+        "{} {} {:?} {:?} {:?}\n",
+        config.selects(&manifest),
+        config.excludes(&manifest),
+        config.fail_on,
+        config.rule_dirs,
+        config.calendar_files
+    ));
+    out
+}

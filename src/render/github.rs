@@ -29,6 +29,8 @@ pub(crate) fn escape_data(text: &str) -> String {
             '%' => out.push_str("%25"),
             '\r' => out.push_str("%0D"),
             '\n' => out.push_str("%0A"),
+            // Terminal and bidi controls would act on the log viewer: shown as `\u{…}`.
+            c if crate::escape::is_hazard(c) => crate::escape::push_escape(c, &mut out),
             c => out.push(c),
         }
     }

@@ -1,13 +1,16 @@
 //! Human output through miette: primary label on the blamed value, secondary labels, help
 //! with the computed fix, the rule id as code and the basis on its own line.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
     MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents,
 };
 
+use crate::escape::{Escaped, visible};
 use crate::finding::Finding;
 use crate::rules::FileProblems;
 use crate::source::Source;
@@ -44,9 +47,39 @@ impl Style {
     }
 }
 
-/// A source file as miette source code, without copying its text.
+/// A source file as miette source code, without copying its text. A file holding control
+/// characters is shown escaped (see [`crate::escape`]); `original` then keeps the file as
+/// read, for the line and column of the header, and the offsets' way back to it.
 #[derive(Debug, Clone)]
-struct Text(Source);
+struct Text(Source, Option<Arc<(Escaped, Source)>>);
+
+impl Text {
+    /// A file as shown: escaped when it holds a hazard.
+    fn of(source: &Source) -> Text {
+        if !crate::escape::needs_escape(&source.text) {
+            return Text(source.clone(), None);
+        }
+        let escaped = Escaped::new(&source.text);
+        let shown = crate::SourceFile::new(source.name.clone(), escaped.text.clone());
+        Text(shown, Some(Arc::new((escaped, source.clone()))))
+    }
+
+    /// A span of the original file in the shown text.
+    fn span(&self, range: &std::ops::Range<usize>) -> SourceSpan {
+        match &self.1 {
+            None => span(range),
+            Some(e) => span(&(e.0.forward(range.start)..e.0.forward(range.end))),
+        }
+    }
+
+    /// The 0-based column (in characters of the original file) of a shown offset.
+    fn column(&self, offset: usize) -> usize {
+        match &self.1 {
+            None => self.0.line_col(offset).1 - 1,
+            Some(e) => e.1.line_col(e.0.back(offset)).1 - 1,
+        }
+    }
+}
 
 impl SourceCode for Text {
     fn read_span<'a>(
@@ -67,7 +100,7 @@ impl SourceCode for Text {
         let inner = self.0.text[window..].read_span(&local, before, after)?;
         let offset = inner.span().offset() + window;
         // miette counts columns in bytes; ours count Unicode scalar values, as in JSON and SARIF.
-        let column = self.0.line_col(offset).1 - 1;
+        let column = self.column(offset);
         Ok(Box::new(MietteSpanContents::new(
             inner.data(),
             SourceSpan::new(offset.into(), inner.span().len()),
@@ -112,7 +145,7 @@ impl Text {
             &text.as_bytes()[from..to],
             SourceSpan::new(from.into(), to - from),
             line - 1,
-            source.line_col(from).1 - 1,
+            self.column(from),
             line,
         ))
     }
@@ -174,13 +207,21 @@ fn render_one(handler: &GraphicalReportHandler, diagnostic: &Rendered, out: &mut
 pub fn render(findings: &[Finding], files: usize, lang: Lang, style: Style) -> String {
     let handler = style.handler();
     let mut out = String::new();
+    let mut texts: HashMap<*const crate::SourceFile, Text> = HashMap::new();
     for f in findings {
+        let text = texts
+            .entry(Arc::as_ptr(&f.source))
+            .or_insert_with(|| Text::of(&f.source))
+            .clone();
         let mut message = f.message.clone();
         if let Some(w) = &f.waived {
             let until = w
                 .until
                 .as_deref()
-                .map(|u| format!(", until {u}"))
+                .map(|u| match lang {
+                    Lang::Zh => format!("，有效至 {u}"),
+                    Lang::En => format!(", until {u}"),
+                })
                 .unwrap_or_default();
             message = match lang {
                 Lang::Zh => format!(
@@ -205,23 +246,22 @@ pub fn render(findings: &[Finding], files: usize, lang: Lang, style: Style) -> S
             help.push_str(&f.basis);
         }
         let mut labels = vec![LabeledSpan::new_primary_with_span(
-            f.label.clone(),
-            span(&f.span),
+            f.label.as_deref().map(|l| visible(l).into_owned()),
+            text.span(&f.span),
         )];
         labels.extend(f.labels.iter().map(|l| {
             LabeledSpan::new_with_span(
-                Some(l.text.clone()).filter(|t| !t.is_empty()),
-                span(&l.span),
+                Some(visible(&l.text).into_owned()).filter(|t| !t.is_empty()),
+                text.span(&l.span),
             )
         }));
         let diagnostic = Rendered {
-            code: f.rule.clone(),
+            code: visible(&f.rule).into_owned(),
             severity: f.severity,
-            message,
-            help: Some(help).filter(|h| !h.is_empty()),
+            message: visible(&message).into_owned(),
+            help: Some(visible(&help).into_owned()).filter(|h| !h.is_empty()),
             labels,
-            source: NamedSource::new(f.source.name.clone(), Text(f.source.clone()))
-                .with_language("toml"),
+            source: NamedSource::new(visible(&f.source.name), text).with_language("toml"),
         };
         render_one(&handler, &diagnostic, &mut out);
     }
@@ -245,21 +285,47 @@ pub fn render_file_problems(failures: &[FileProblems], code: &str, style: Style)
     let handler = style.handler();
     let mut out = String::new();
     for failure in failures {
+        let text = Text::of(&failure.source);
         for problem in &failure.problems {
+            if problem.message.starts_with(crate::reader::NOT_TOML) {
+                render_one(
+                    &handler,
+                    &unquoted(&failure.source, problem, code),
+                    &mut out,
+                );
+                continue;
+            }
+            let text = text.clone();
             let diagnostic = Rendered {
                 code: code.into(),
                 severity: Severity::Error,
-                message: problem.message.clone(),
-                help: problem.help.clone(),
+                message: visible(&problem.message).into_owned(),
+                help: problem.help.as_deref().map(|h| visible(h).into_owned()),
                 labels: vec![LabeledSpan::new_primary_with_span(
                     None,
-                    span(&problem.span),
+                    text.span(&problem.span),
                 )],
-                source: NamedSource::new(failure.source.name.clone(), Text(failure.source.clone()))
-                    .with_language("toml"),
+                source: NamedSource::new(visible(&failure.source.name), text).with_language("toml"),
             };
             render_one(&handler, &diagnostic, &mut out);
         }
     }
     out
+}
+
+/// A problem of a file that is not TOML, shown by its location only: the file is not quoted.
+fn unquoted(source: &Source, problem: &crate::reader::Problem, code: &str) -> Rendered {
+    let (line, col) = source.line_col(problem.span.start);
+    let name = crate::escape::visible(&source.name);
+    Rendered {
+        code: code.into(),
+        severity: Severity::Error,
+        message: format!(
+            "{} ({name}:{line}:{col})",
+            crate::escape::visible(&problem.message)
+        ),
+        help: problem.help.as_deref().map(|h| visible(h).into_owned()),
+        labels: Vec::new(),
+        source: NamedSource::new(name, Text(crate::SourceFile::new("", ""), None)),
+    }
 }

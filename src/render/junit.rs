@@ -16,9 +16,11 @@ use crate::Lang;
 use crate::finding::Finding;
 use crate::rules::RuleSet;
 
-/// Characters XML 1.0 cannot carry, even escaped, become U+FFFD.
+/// Terminal and bidi controls become visible `\u{…}` escapes (see [`crate::escape`]); the
+/// characters XML 1.0 cannot carry at all, even escaped, become U+FFFD.
 fn xml_safe(text: &str) -> String {
-    text.chars()
+    crate::escape::visible(text)
+        .chars()
         .map(|c| match c {
             '\t' | '\n' | '\r' => c,
             c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => '\u{FFFD}',
@@ -34,7 +36,10 @@ fn location(f: &Finding) -> String {
 
 fn waiver_text(f: &Finding, lang: Lang) -> Option<String> {
     let w = f.waived.as_ref()?;
-    let until = w.until.as_deref().map(|u| format!(", until {u}"));
+    let until = w.until.as_deref().map(|u| match lang {
+        Lang::Zh => format!("，有效至 {u}"),
+        Lang::En => format!(", until {u}"),
+    });
     Some(match lang {
         Lang::Zh => format!(
             "已豁免：{}，批准人 {}{}",
@@ -226,6 +231,6 @@ mod tests {
 
     #[test]
     fn control_characters_are_replaced() {
-        assert_eq!(xml_safe("a\u{1}b\tc\n"), "a\u{FFFD}b\tc\n");
+        assert_eq!(xml_safe("a\u{1}b\tc\n\u{FFFE}"), "a\\u{1}b\tc\n\u{FFFD}");
     }
 }

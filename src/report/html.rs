@@ -14,15 +14,20 @@ use crate::reader::Text;
 
 /// Escapes text for HTML content and double- or single-quoted attribute values.
 pub(crate) fn escape(text: &str, out: &mut String) {
-    for c in text.chars() {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
         match c {
+            // A carriage return without its line feed would rewrite a line shown in a terminal.
+            '\r' if chars.peek() != Some(&'\n') => crate::escape::push_escape(c, out),
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            // NUL is not allowed in HTML text; keep it visible instead.
-            '\0' => out.push('\u{FFFD}'),
+            // NUL (not allowed in HTML text), other controls and bidi overrides: visible.
+            c if crate::escape::is_hazard(c) => {
+                crate::escape::push_escape(c, out);
+            }
             c => out.push(c),
         }
     }
@@ -437,7 +442,6 @@ fn findings(h: &mut Html, r: &Report) {
                 h.close("div");
             }
             Authority::Practice {
-                key,
                 title,
                 note,
                 items,
@@ -451,7 +455,6 @@ fn findings(h: &mut Html, r: &Report) {
                     &r.label("惯例", "practice"),
                 );
                 inline(h, r, title);
-                h.el("span", &[("class", "year")], key);
                 h.close("h3");
                 if !note.zh.is_empty() {
                     block(h, r, "note", note);

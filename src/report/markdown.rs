@@ -28,6 +28,10 @@ pub(crate) fn escape(text: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' => out.push(' '),
+            // Controls and bidi overrides: visible `\u{…}` (`\u` is no Markdown escape).
+            c if crate::escape::is_hazard(c) => {
+                crate::escape::push_escape(c, &mut out);
+            }
             c => out.push(c),
         }
     }
@@ -208,19 +212,12 @@ fn findings(o: &mut String, r: &Report) {
                 }
             }
             Authority::Practice {
-                key,
                 title,
                 note,
                 items,
                 refs: others,
             } => {
-                let _ = writeln!(
-                    o,
-                    "### {}: {} ({})\n",
-                    r.label("惯例", "Practice"),
-                    t(r, title),
-                    escape(key)
-                );
+                let _ = writeln!(o, "### {}: {}\n", r.label("惯例", "Practice"), t(r, title));
                 if !note.zh.is_empty() {
                     let _ = writeln!(o, "*{}*\n", t(r, note));
                 }

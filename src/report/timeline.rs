@@ -89,6 +89,24 @@ impl Style {
     }
 }
 
+/// `day` plus `days`, or `None` past the calendar's end (a window so long has no end to
+/// draw; a rule reports the value itself).
+fn plus_days(day: NaiveDate, days: i64) -> Option<NaiveDate> {
+    Duration::try_days(days).and_then(|d| day.checked_add_signed(d))
+}
+
+/// `day` moved by `days`, stopping at the calendar's ends.
+fn shift(day: NaiveDate, days: i64) -> NaiveDate {
+    plus_days(day, days).unwrap_or(if days < 0 {
+        NaiveDate::MIN
+    } else {
+        NaiveDate::MAX
+    })
+}
+
+/// The longest axis drawn, in days (ten years); marks beyond it are drawn at its end.
+const MAX_AXIS_DAYS: i64 = 3_660;
+
 /// One mark: a day, or a window of days.
 #[derive(Debug, Clone)]
 pub(crate) struct Mark {
@@ -289,7 +307,7 @@ pub(crate) fn build(
                         format!("filed + {days}-day cooling"),
                     ),
                     d.clone(),
-                    Some(d.0 + Duration::days(days)),
+                    plus_days(d.0, days),
                     vec![n.span.clone()],
                 ),
                 None => b.push(
@@ -322,7 +340,7 @@ pub(crate) fn build(
                         format!("platform keeps data {days} d"),
                     ),
                     (d.0, None),
-                    Some(d.0 + Duration::days(days)),
+                    plus_days(d.0, days),
                     Vec::new(),
                 ),
                 None => notes.push(super::bi(
@@ -387,7 +405,7 @@ pub(crate) fn build(
                     format!("kept {days} d after closure"),
                 ),
                 (first, None),
-                Some(first + Duration::days(days)),
+                plus_days(first, days),
                 vec![n.span.clone()],
             );
         }
@@ -562,11 +580,13 @@ pub(crate) fn svg(h: &mut Html, timeline: &Timeline, languages: super::Languages
         .map(|m| m.start)
         .min()
         .unwrap_or_default();
-    let from = first - Duration::days(3);
-    let mut to = all_end.min(core_end + Duration::days(45)) + Duration::days(3);
+    let from = shift(first, -3);
+    let mut to = shift(all_end.min(shift(core_end, 45)), 3);
     if (to - from).num_days() < 21 {
-        to = from + Duration::days(21);
+        to = shift(from, 21);
     }
+    // A window of millions of days (a huge parameter) would draw a day-by-day axis for ever.
+    to = to.min(shift(from, MAX_AXIS_DAYS));
     let x0 = LABEL + 10.0;
     let x1 = WIDTH - RIGHT;
     let per_day = (x1 - x0) / (to - from).num_days() as f64;
@@ -647,7 +667,8 @@ pub(crate) fn svg(h: &mut Html, timeline: &Timeline, languages: super::Languages
                 );
             }
         }
-        day += Duration::days(1);
+        let Some(next) = day.succ_opt() else { break };
+        day = next;
     }
     for c in &timeline.closures {
         let xc = num(x(*c));
