@@ -452,7 +452,7 @@ fn pattern_texts(rule: &Rule, expr: &crate::rules::Expr) -> Result<Vec<String>, 
 }
 
 /// Every identifier in a rule's expressions.
-fn rule_tokens(rule: &Rule) -> std::collections::BTreeSet<String> {
+pub(crate) fn rule_tokens(rule: &Rule) -> std::collections::BTreeSet<String> {
     let mut texts: Vec<&str> = rule
         .severity_if
         .iter()
@@ -503,6 +503,20 @@ fn rule_tokens(rule: &Rule) -> std::collections::BTreeSet<String> {
         }
     }
     tokens
+}
+
+/// The help of a "could not decide" finding (a year the working-day calendar lacks), zh and en.
+const MISSING_YEAR_HELP: [&str; 2] = [
+    "在 hegui.toml 的 [calendar] files 中补充该年的工作日安排",
+    "add the year's schedule with `[calendar] files` in hegui.toml",
+];
+
+/// Whether a finding says its rule could not decide because the working-day calendar lacks a
+/// year (it points at the item, not at the dates it could not judge).
+pub(crate) fn is_missing_year(f: &Finding) -> bool {
+    f.help
+        .as_deref()
+        .is_some_and(|h| MISSING_YEAR_HELP.contains(&h))
 }
 
 /// A manifest turned into CEL values once, with the paths of its entries. `plan`, `entries`
@@ -819,8 +833,8 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                     ),
                 },
                 match lang {
-                    Lang::Zh => "在 hegui.toml 的 [calendar] files 中补充该年的工作日安排",
-                    Lang::En => "add the year's schedule with `[calendar] files` in hegui.toml",
+                    Lang::Zh => MISSING_YEAR_HELP[0],
+                    Lang::En => MISSING_YEAR_HELP[1],
                 },
             ),
             Undecided::Failed(e) => (

@@ -25,6 +25,7 @@ pub mod report;
 pub mod rule_tests;
 pub mod rulecheck;
 pub mod rules;
+pub mod schedule;
 pub mod schema;
 pub mod shape;
 pub mod source;

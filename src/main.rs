@@ -13,6 +13,8 @@ use hegui::rules::FileProblems;
 use hegui::{Engine, Lang, Options, RuleSet, Severity};
 use miette::{IntoDiagnostic, Result, WrapErr, miette};
 
+mod schedule_cmd;
+
 /// A run allocates and frees millions of small values (trees, CEL values, findings); mimalloc
 /// does that in about a third of the instructions glibc's allocator takes (docs/performance.md).
 #[global_allocator]
@@ -79,6 +81,9 @@ enum Command {
     },
     /// Write a report for reviewers: `-o report.html` (self-contained) or `-o report.md`.
     Report(ReportArgs),
+    /// Every date's compliant window, a proposed schedule and its critical path; `--write`
+    /// moves only the dates outside their window.
+    Schedule(schedule_cmd::ScheduleArgs),
     /// Explain a rule: what it checks and why, its basis, parameters and examples.
     Explain {
         /// Rule id, e.g. NTC001.
@@ -327,10 +332,10 @@ impl Linted {
     }
 }
 
-/// Loads rules and checks the paths; `Err` carries exit status 2 after printing why.
-fn lint(args: LintArgs, write_baseline: Option<&Path>) -> std::result::Result<Linted, ExitCode> {
-    let lang = lang(args.rules.lang);
-    let config = load_config(&args)?;
+/// The rule set with the configuration in force applied (extra folders, calendars,
+/// severities, parameters), and the configuration.
+fn configured_rules(args: &LintArgs) -> std::result::Result<(RuleSet, Option<Config>), ExitCode> {
+    let config = load_config(args)?;
     let mut set = load_rules_with(&args.rules, &[], config.as_ref())?;
     if let Some(config) = &config {
         config.apply(&mut set).map_err(|problems| {
@@ -338,6 +343,13 @@ fn lint(args: LintArgs, write_baseline: Option<&Path>) -> std::result::Result<Li
             ExitCode::from(2)
         })?;
     }
+    Ok((set, config))
+}
+
+/// Loads rules and checks the paths; `Err` carries exit status 2 after printing why.
+fn lint(args: LintArgs, write_baseline: Option<&Path>) -> std::result::Result<Linted, ExitCode> {
+    let lang = lang(args.rules.lang);
+    let (mut set, config) = configured_rules(&args)?;
     set.retain(|r| {
         (args.select.is_empty() || matches_any(&r.id, &args.select))
             && !matches_any(&r.id, &args.ignore)
@@ -530,6 +542,7 @@ fn main() -> ExitCode {
         | Command::Explain { rules, .. }
         | Command::Schema { rules, .. }
         | Command::TestRules { rules, .. } => matches!(rules.lang, Some(LangArg::Both)),
+        Command::Schedule(a) => matches!(a.rules.lang, Some(LangArg::Both)),
         Command::Report(_) | Command::Init { .. } => false,
     };
     if both_elsewhere {
@@ -539,6 +552,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Report(args) => report(args),
+        Command::Schedule(args) => schedule_cmd::run(args),
         Command::Rules { rules, format } => list_rules(&rules, format),
         Command::Explain { id, rules } => explain(&id, &rules),
         Command::Schema { rules, format } => schema(&rules, format),

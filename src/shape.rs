@@ -50,6 +50,8 @@ pub struct KeySpec {
     pub doc_zh: String,
     /// An enum's values' Chinese names, in the order of its values (`names`; empty if none).
     pub names: Vec<String>,
+    /// `schedule = "closure"`: the date is a closure, which `hegui schedule --close-on` pins.
+    pub closure: bool,
 }
 
 impl KeySpec {
@@ -190,6 +192,7 @@ impl Shape {
                 doc: String::new(),
                 doc_zh: String::new(),
                 names: Vec::new(),
+                closure: false,
             },
         })
     }
@@ -253,6 +256,17 @@ fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
             reader.string("doc").map(|s| s.0).unwrap_or_default(),
             String::new(),
         ),
+    };
+    let closure = match reader.string("schedule") {
+        Some((role, _)) if role == "closure" => true,
+        Some((role, span)) => {
+            problems.push(
+                span,
+                format!("unknown `schedule` role `{role}`: the only role is `closure`"),
+            );
+            false
+        }
+        None => false,
     };
     let min = reader.get("min").and_then(|n| match n.value {
         NodeValue::Integer(i) => Some(i as f64),
@@ -323,6 +337,7 @@ fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
         doc,
         doc_zh,
         names,
+        closure,
     })
 }
 
