@@ -75,6 +75,18 @@ enum Command {
     },
     /// Write a report for reviewers: `-o report.html` (self-contained) or `-o report.md`.
     Report(ReportArgs),
+    /// Language server over stdio: diagnostics, hover, code actions, completion
+    /// (docs/editors.md sets it up in VS Code, Neovim and Helix).
+    Lsp {
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// The date waivers are judged against (default: today in China Standard Time).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<chrono::NaiveDate>,
+        /// How long a changed buffer waits for more changes before it is checked.
+        #[arg(long, value_name = "MS", default_value_t = 50)]
+        debounce_ms: u64,
+    },
     /// Explain a rule: what it checks and why, its basis, parameters and examples.
     Explain {
         /// Rule id, e.g. NTC001.
@@ -205,21 +217,11 @@ fn load_rules(args: &RuleArgs) -> std::result::Result<RuleSet, ExitCode> {
 
 /// Loads the rule set with extra rule folders or files (from `hegui.toml`).
 fn load_rules_with(args: &RuleArgs, extra: &[PathBuf]) -> std::result::Result<RuleSet, ExitCode> {
-    let mut sources: Vec<_> = hegui::builtin_sources()
-        .into_iter()
-        .filter(|s| {
-            !args.no_builtin || s.name.ends_with("/law.toml") || s.name.contains("/calendar/")
-        })
-        .collect();
-    for dir in args.rule_dirs.iter().chain(extra) {
-        match hegui::read_rule_dir(dir) {
-            Ok(more) => sources.extend(more),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Err(ExitCode::from(2));
-            }
-        }
-    }
+    let dirs: Vec<PathBuf> = args.rule_dirs.iter().chain(extra).cloned().collect();
+    let sources = hegui::rule_sources(args.no_builtin, &dirs).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
     RuleSet::load(sources).map_err(|failures| {
         eprint!("{}", human::render_rule_problems(&failures, stderr_style()));
         let count: usize = failures.iter().map(|f| f.problems.len()).sum();
@@ -480,6 +482,7 @@ fn main() -> ExitCode {
         Command::Rules { rules, .. }
         | Command::Explain { rules, .. }
         | Command::Schema { rules }
+        | Command::Lsp { rules, .. }
         | Command::TestRules { rules, .. } => matches!(rules.lang, Some(LangArg::Both)),
         Command::Report(_) | Command::Init { .. } => false,
     };
@@ -494,6 +497,11 @@ fn main() -> ExitCode {
         Command::Explain { id, rules } => explain(&id, &rules),
         Command::Schema { rules } => schema(&rules),
         Command::Init { file, force } => init(&file, force),
+        Command::Lsp {
+            rules,
+            today,
+            debounce_ms,
+        } => lsp(&rules, today, debounce_ms),
         Command::TestRules {
             dir,
             rules,
@@ -562,6 +570,25 @@ fn explain(id: &str, args: &RuleArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     print!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn lsp(args: &RuleArgs, today: Option<chrono::NaiveDate>, debounce_ms: u64) -> Result<ExitCode> {
+    let settings = hegui::lsp::Settings {
+        lang: lang(args.lang),
+        today,
+        rule_dirs: args.rule_dirs.clone(),
+        no_builtin: args.no_builtin,
+    };
+    let (connection, io_threads) = lsp_server::Connection::stdio();
+    hegui::lsp::serve(
+        &connection,
+        settings,
+        std::time::Duration::from_millis(debounce_ms),
+    )
+    .map_err(|e| miette!("{e}"))?;
+    drop(connection);
+    io_threads.join().into_diagnostic()?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -46,6 +46,8 @@ pub struct KeySpec {
     pub min: Option<f64>,
     /// What the key means.
     pub doc: String,
+    /// The entry keys whose values this key names (`refs = ["account.id"]`), for editors.
+    pub refs: Vec<String>,
 }
 
 impl KeySpec {
@@ -165,6 +167,7 @@ impl Shape {
                 required: true,
                 min: None,
                 doc: String::new(),
+                refs: Vec::new(),
             },
         })
     }
@@ -221,6 +224,12 @@ fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
     let (type_name, type_span) = reader.required_string("type")?;
     let required = reader.bool("required").unwrap_or(false);
     let doc = reader.string("doc").map(|s| s.0).unwrap_or_default();
+    let refs = reader
+        .strings("refs")
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| s.0)
+        .collect();
     let min = reader.get("min").and_then(|n| match n.value {
         NodeValue::Integer(i) => Some(i as f64),
         NodeValue::Float(f) => Some(f),
@@ -287,6 +296,7 @@ fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
         required,
         min,
         doc,
+        refs,
     })
 }
 
