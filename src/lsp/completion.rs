@@ -129,12 +129,20 @@ pub(crate) fn complete(
     if !before_word.trim().is_empty() {
         return Vec::new();
     }
+    // Keys already written anywhere in the section are not offered again.
+    let section_end = lines
+        .iter()
+        .enumerate()
+        .skip(line_no + 1)
+        .find(|(_, l)| outline::header(l).is_some())
+        .map_or(text.len(), |(i, _)| index.line(text, i).0);
+    let present = outline::scan(&text[section_start..section_end.max(section_start)]).keys;
     table_spec
         .keys()
         .iter()
         .enumerate()
         .filter(|(_, (k, spec))| {
-            !matches!(spec.ty, KeyType::Table(_) | KeyType::Entries(_)) && !section.keys.contains(k)
+            !matches!(spec.ty, KeyType::Table(_) | KeyType::Entries(_)) && !present.contains(k)
         })
         .map(|(i, (k, spec))| {
             item(
