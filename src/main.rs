@@ -68,10 +68,14 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Print the JSON Schema of the manifest (for editors: taplo, Even Better TOML).
+    /// Print the JSON Schema of the manifest (for editors: taplo, Even Better TOML), or with
+    /// `--format markdown` the manifest reference (`docs/manifest.md`).
     Schema {
         #[command(flatten)]
         rules: RuleArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = SchemaFormat::Json)]
+        format: SchemaFormat,
     },
     /// Write a report for reviewers: `-o report.html` (self-contained) or `-o report.md`.
     Report(ReportArgs),
@@ -176,6 +180,16 @@ enum Format {
 enum ListFormat {
     Text,
     Json,
+    /// The rule catalogue in Chinese and English (`docs/rules.md`).
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SchemaFormat {
+    /// JSON Schema (draft 07).
+    Json,
+    /// The manifest reference in Chinese and English (`docs/manifest.md`).
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -481,7 +495,7 @@ fn main() -> ExitCode {
         Command::Check(a) => matches!(a.lint.rules.lang, Some(LangArg::Both)),
         Command::Rules { rules, .. }
         | Command::Explain { rules, .. }
-        | Command::Schema { rules }
+        | Command::Schema { rules, .. }
         | Command::Lsp { rules, .. }
         | Command::TestRules { rules, .. } => matches!(rules.lang, Some(LangArg::Both)),
         Command::Report(_) | Command::Init { .. } => false,
@@ -495,7 +509,7 @@ fn main() -> ExitCode {
         Command::Report(args) => report(args),
         Command::Rules { rules, format } => list_rules(&rules, format),
         Command::Explain { id, rules } => explain(&id, &rules),
-        Command::Schema { rules } => schema(&rules),
+        Command::Schema { rules, format } => schema(&rules, format),
         Command::Init { file, force } => init(&file, force),
         Command::Lsp {
             rules,
@@ -535,6 +549,7 @@ fn list_rules(args: &RuleArgs, format: ListFormat) -> Result<ExitCode> {
     .map_err(|_| miette!("rule patterns are invalid"))?;
     let rules = &engine.rules().rules;
     let text = match format {
+        ListFormat::Markdown => hegui::docs::rules_markdown(engine.rules()),
         ListFormat::Json => {
             let list: Vec<_> = rules
                 .iter()
@@ -592,7 +607,7 @@ fn lsp(args: &RuleArgs, today: Option<chrono::NaiveDate>, debounce_ms: u64) -> R
     Ok(ExitCode::SUCCESS)
 }
 
-fn schema(args: &RuleArgs) -> Result<ExitCode> {
+fn schema(args: &RuleArgs, format: SchemaFormat) -> Result<ExitCode> {
     let set = match load_rules(args) {
         Ok(s) => s,
         Err(code) => return Ok(code),
@@ -601,6 +616,12 @@ fn schema(args: &RuleArgs) -> Result<ExitCode> {
         eprintln!("error: no manifest vocabulary (`[shape]`) is loaded");
         return Ok(ExitCode::from(2));
     };
+    if let SchemaFormat::Markdown = format {
+        // The starter manifest is written for the built-in vocabulary only.
+        let example = (!args.no_builtin).then_some(hegui::STARTER_MANIFEST);
+        print!("{}", hegui::docs::manifest_markdown(shape, example));
+        return Ok(ExitCode::SUCCESS);
+    }
     let schema = hegui::schema::json_schema(shape);
     println!(
         "{}",

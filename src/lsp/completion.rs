@@ -9,6 +9,7 @@ use lsp_types::{
 
 use super::encoding::Encoding;
 use super::outline;
+use crate::Lang;
 use crate::engine::Engine;
 use crate::shape::{KeySpec, KeyType, Shape};
 
@@ -22,6 +23,7 @@ pub(crate) fn complete(
     pos: Position,
     encoding: Encoding,
 ) -> Vec<CompletionItem> {
+    let lang = engine.options().lang;
     let offset = index.offset(text, pos, encoding);
     let (line_start, line) = index.line(text, pos.line as usize);
     let prefix = &text[line_start..offset.max(line_start).min(line_start + line.len())];
@@ -59,7 +61,6 @@ pub(crate) fn complete(
         && rest.starts_with(char::is_whitespace)
         && rest.trim().is_empty()
     {
-        let lang = engine.options().lang;
         return engine
             .rules()
             .rules
@@ -113,16 +114,23 @@ pub(crate) fn complete(
             return Vec::new();
         };
         let quoted = before_word.ends_with(['"', '\'']);
-        return value_items(shape, spec, &lines, section.in_array)
+        return value_items(shape, spec, &lines, section.in_array, lang)
             .into_iter()
             .enumerate()
-            .map(|(i, (value, is_string, doc))| {
-                let insert = if is_string && !quoted {
-                    format!("\"{value}\"")
+            .map(|(i, v)| {
+                let insert = if v.string && !quoted {
+                    format!("\"{}\"", v.value)
                 } else {
-                    value.clone()
+                    v.value.clone()
                 };
-                item(value, CompletionItemKind::VALUE, None, &doc, insert, i)
+                item(
+                    v.value,
+                    CompletionItemKind::VALUE,
+                    v.name,
+                    &v.doc,
+                    insert,
+                    i,
+                )
             })
             .collect();
     }
@@ -148,8 +156,9 @@ pub(crate) fn complete(
             item(
                 k.clone(),
                 CompletionItemKind::PROPERTY,
-                Some(spec.expected()),
-                &spec.doc,
+                // The expected type is worded in English only.
+                (lang == Lang::En).then(|| spec.expected()),
+                outline::doc_in(spec, lang),
                 format!("{k} = "),
                 i,
             )
@@ -157,32 +166,59 @@ pub(crate) fn complete(
         .collect()
 }
 
-/// The values a key takes: (value, whether it is a string, documentation).
+/// A value a key takes.
+struct Value {
+    value: String,
+    /// Whether it is written as a string.
+    string: bool,
+    /// Its Chinese name (an enum value's `names`), shown in Chinese.
+    name: Option<String>,
+    doc: String,
+}
+
+/// The values a key takes: the ids it refers to, then its enum values or booleans.
 fn value_items(
     shape: &Shape,
     spec: &KeySpec,
     lines: &[&str],
     in_array: bool,
-) -> Vec<(String, bool, String)> {
+    lang: Lang,
+) -> Vec<Value> {
     let mut out = Vec::new();
     for target in &spec.refs {
         let (table, key) = target.rsplit_once('.').unwrap_or(("", target));
         let table = outline::split_key(table);
-        let doc = outline::spec_at(shape, &table).map_or(String::new(), |s| s.doc.clone());
+        let doc = outline::spec_at(shape, &table).map_or("", |s| outline::doc_in(s, lang));
         for id in outline::entry_values(lines, &table, key) {
-            out.push((id, true, format!("`[[{}]]` — {doc}", table.join("."))));
+            out.push(Value {
+                value: id,
+                string: true,
+                name: None,
+                doc: format!("`[[{}]]` — {doc}", table.join(".")),
+            });
         }
     }
     let values = match (&spec.ty, in_array) {
-        (KeyType::Array(items), true) => &items.ty,
-        (ty, _) => ty,
+        (KeyType::Array(items), true) => items.as_ref(),
+        _ => spec,
     };
-    match values {
-        KeyType::Enum(values) => {
-            out.extend(values.iter().map(|v| (v.clone(), true, spec.doc.clone())));
+    let doc = outline::doc_in(spec, lang).to_owned();
+    match &values.ty {
+        KeyType::Enum(list) => {
+            out.extend(list.iter().enumerate().map(|(i, v)| Value {
+                value: v.clone(),
+                string: true,
+                name: values.names.get(i).filter(|_| lang == Lang::Zh).cloned(),
+                doc: doc.clone(),
+            }));
         }
         KeyType::Bool => {
-            out.extend(["true", "false"].map(|v| (v.to_owned(), false, spec.doc.clone())));
+            out.extend(["true", "false"].map(|v| Value {
+                value: v.to_owned(),
+                string: false,
+                name: None,
+                doc: doc.clone(),
+            }));
         }
         _ => {}
     }

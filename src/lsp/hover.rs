@@ -149,10 +149,10 @@ fn key_text(
         table
     };
     let spec = outline::spec_at(shape, &path)?;
-    Some(format!(
-        "`{}` — {}\n\n{}",
-        path.join("."),
-        spec.expected(),
-        spec.doc
-    ))
+    let doc = outline::doc_in(spec, engine.options().lang);
+    Some(match engine.options().lang {
+        // The expected type is worded in English only.
+        Lang::Zh => format!("`{}`\n\n{doc}", path.join(".")),
+        Lang::En => format!("`{}` — {}\n\n{doc}", path.join("."), spec.expected()),
+    })
 }

@@ -2,7 +2,16 @@
 //! parse): which table a line is in, which key a value belongs to, which ids the entries
 //! define. Completion and hover on keys use it; findings come from the real parser.
 
+use crate::Lang;
 use crate::shape::{KeySpec, KeyType, Shape};
+
+/// What a key means, in the language asked for (English when the vocabulary has no Chinese).
+pub(crate) fn doc_in(spec: &KeySpec, lang: Lang) -> &str {
+    match lang {
+        Lang::Zh if !spec.doc_zh.is_empty() => &spec.doc_zh,
+        _ => &spec.doc,
+    }
+}
 
 /// The table a `[header]` or `[[header]]` line opens (its dotted path) and whether it is an
 /// entry of an array of tables.
