@@ -149,3 +149,15 @@ def repo(tmp_path: pathlib.Path) -> pathlib.Path:
     """A folder that is a repository root (it bounds `hegui.toml` discovery and `text_file`)."""
     (tmp_path / ".git").mkdir()
     return tmp_path
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(
+        server_command=[HEGUI, "lsp", "--lang", "zh", "--today", TODAY, "--debounce-ms", "30"]
+    )
+)
+async def client_zh(lsp_client: LanguageClient):
+    """A client of a server that speaks Chinese (the default language)."""
+    await start(lsp_client, None)
+    yield
+    await lsp_client.shutdown_session()

@@ -326,3 +326,34 @@ async def test_text_file_is_read_from_the_open_buffer(client: LanguageClient, re
     change(client, notice, 2, "欢迎迁移😀。如有疑问请致电客服。\n")
     p = await published(client, notice, after=before)
     assert list(p.diagnostics) == []
+
+
+async def test_chinese_throughout(client_zh: LanguageClient, repo):
+    uri = open_doc(client_zh, repo / "z.plan.toml", ACC001)
+    p = await published(client_zh, uri, version=1)
+    [d] = by_code(p.diagnostics, "ACC001")
+    assert "冷却期" in d.message and not re.search(r"[A-Za-z]{4,}", d.message.replace("svc-main", ""))
+    n, line = line_of(ACC001, "closure_effective_on = 2026-12-15")
+    hover = await client_zh.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(n, 3))
+    )
+    assert hover.contents.value == "`account.closure_effective_on`\n\n注销生效的日期"
+    hover = await client_zh.text_document_hover_async(
+        types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=d.range.start)
+    )
+    assert "**依据**" in hover.contents.value and "**参数**" in hover.contents.value
+    actions = await client_zh.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=d.range,
+            context=types.CodeActionContext(diagnostics=[d]),
+        )
+    )
+    assert "添加豁免注释：ACC001" in [a.title for a in actions]
+    # While the line is being typed the plan does not parse; completion still works.
+    text = ACC001.replace('type = "service"\n', 'type = "service"\ntype = \n')
+    change(client_zh, uri, 2, text)
+    await published(client_zh, uri, version=2)
+    t = text.split("\n").index("type = ")
+    items = await complete(client_zh, uri, t, len("type = "))
+    assert items["service"].detail == "服务号" and items["work"].detail == "企业微信"
