@@ -163,9 +163,27 @@ impl Server<'_> {
                     if self.connection.handle_shutdown(&request)? {
                         return Ok(());
                     }
-                    self.request(request)?;
+                    let id = request.id.clone();
+                    match self.request(request) {
+                        // Parameters that are not what the protocol says: an error answer,
+                        // and the server goes on.
+                        Err(ServeError::Params(e)) => {
+                            self.send(Message::Response(Response::new_err(
+                                id,
+                                lsp_server::ErrorCode::InvalidParams as i32,
+                                e.to_string(),
+                            )))?
+                        }
+                        other => other?,
+                    }
                 }
-                Some(Message::Notification(notification)) => self.notification(notification)?,
+                Some(Message::Notification(notification)) => {
+                    // A malformed notification is dropped; the server goes on.
+                    match self.notification(notification) {
+                        Err(ServeError::Params(_)) => {}
+                        other => other?,
+                    }
+                }
                 Some(Message::Response(_)) => {}
                 None => {}
             }

@@ -357,3 +357,38 @@ async def test_chinese_throughout(client_zh: LanguageClient, repo):
     t = text.split("\n").index("type = ")
     items = await complete(client_zh, uri, t, len("type = "))
     assert items["service"].detail == "服务号" and items["work"].detail == "企业微信"
+
+
+def test_malformed_messages_do_not_stop_the_server(repo):
+    """Raw JSON-RPC (a client library would refuse to send these)."""
+    import subprocess
+
+    from conftest import SERVER
+
+    def frame(message):
+        body = json.dumps(message).encode("utf-8")
+        return b"Content-Length: %d\r\n\r\n" % len(body) + body
+
+    uri = (repo / "m.plan.toml").as_uri()
+    messages = [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}},
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": 5}}},
+        {"jsonrpc": "2.0", "id": 2, "method": "textDocument/hover", "params": {"position": "nowhere"}},
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": uri, "languageId": "toml", "version": 1, "text": ACC001}}},
+        {"jsonrpc": "2.0", "id": 3, "method": "shutdown", "params": None},
+        {"jsonrpc": "2.0", "method": "exit", "params": None},
+    ]
+    done = subprocess.run(SERVER, input=b"".join(map(frame, messages)), capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    replies = [json.loads(part) for part in re.split(rb"Content-Length: \d+\r\n\r\n", done.stdout) if part]
+    [hover] = [r for r in replies if r.get("id") == 2]
+    assert hover["error"]["code"] == -32602  # InvalidParams
+    published = [r["params"] for r in replies if r.get("method") == "textDocument/publishDiagnostics"]
+    assert any(p["uri"] == uri and by_code_raw(p["diagnostics"], "ACC001") for p in published)
+    assert any(r.get("id") == 3 and "error" not in r for r in replies)
+
+
+def by_code_raw(diagnostics, code):
+    return [d for d in diagnostics if d.get("code") == code]
