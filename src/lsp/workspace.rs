@@ -184,7 +184,7 @@ fn build(
     let dirs: Vec<PathBuf> = settings.rule_dirs.iter().chain(extra).cloned().collect();
     let sources = crate::rule_sources(settings.no_builtin, &dirs)
         .map_err(|e| LoadFailure::Message(e.to_string()))?;
-    let mut set = RuleSet::load(sources).map_err(LoadFailure::Files)?;
+    let mut set = RuleSet::load_in(sources, settings.lang).map_err(LoadFailure::Files)?;
     if let Some(config) = config {
         config
             .apply(&mut set)
