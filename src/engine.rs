@@ -167,7 +167,20 @@ impl Engine {
         manifest_path: &Path,
         repo_root: &Path,
     ) -> Vec<Finding> {
-        self.check_traced(source, manifest_path, repo_root, None)
+        self.check_traced(source, manifest_path, repo_root, None, &|_| None)
+    }
+
+    /// Checks one manifest like [`Engine::check_source`], reading a `file` value from `open`
+    /// first (an editor's unsaved buffer, by the file's canonical path) and from the disk only
+    /// when `open` has no text for it.
+    pub fn check_source_with(
+        &self,
+        source: &Source,
+        manifest_path: &Path,
+        repo_root: &Path,
+        open: &dyn Fn(&Path) -> Option<String>,
+    ) -> Vec<Finding> {
+        self.check_traced(source, manifest_path, repo_root, None, open)
     }
 
     /// Checks one manifest like [`Engine::check_source`], and also returns the ids of the
@@ -180,7 +193,13 @@ impl Engine {
         repo_root: &Path,
     ) -> (Vec<Finding>, std::collections::BTreeSet<String>) {
         let mut decided = std::collections::BTreeSet::new();
-        let out = self.check_traced(source, manifest_path, repo_root, Some(&mut decided));
+        let out = self.check_traced(
+            source,
+            manifest_path,
+            repo_root,
+            Some(&mut decided),
+            &|_| None,
+        );
         (out, decided)
     }
 
@@ -190,6 +209,7 @@ impl Engine {
         manifest_path: &Path,
         repo_root: &Path,
         mut decided: Option<&mut std::collections::BTreeSet<String>>,
+        open: &dyn Fn(&Path) -> Option<String>,
     ) -> Vec<Finding> {
         let mut out = Vec::new();
         let doc = match tree::parse(&source.text) {
@@ -229,7 +249,7 @@ impl Engine {
             }
             invalid = report.invalid;
             for (path, value, span) in report.files {
-                match read_text_file(manifest_path, &value, repo_root) {
+                match read_text_file(manifest_path, &value, repo_root, open) {
                     Ok(text) => {
                         texts.insert(path, text);
                     }
@@ -1310,11 +1330,22 @@ fn find_in(source: &SourceFile, span: &Span, words: &str) -> Option<Span> {
 }
 
 /// Reads a `file` value: relative to the manifest, inside the repository (not its `.git`
-/// folder), a regular file of at most [`crate::confine::MAX_FILE_BYTES`], UTF-8.
-fn read_text_file(manifest: &Path, value: &str, repo_root: &Path) -> Result<Source, String> {
+/// folder), a regular file of at most [`crate::confine::MAX_FILE_BYTES`], UTF-8; `open` may
+/// hold its text (keyed by the canonical path) in place of the file's bytes on disk.
+fn read_text_file(
+    manifest: &Path,
+    value: &str,
+    repo_root: &Path,
+    open: &dyn Fn(&Path) -> Option<String>,
+) -> Result<Source, String> {
     let base = manifest.parent().unwrap_or(Path::new("."));
     let joined = base.join(value);
-    let bytes = crate::confine::read_inside(&joined, repo_root).map_err(|e| e.to_string())?;
+    let resolved =
+        crate::confine::resolve_inside(&joined, repo_root).map_err(|e| e.to_string())?;
+    if let Some(text) = open(&resolved) {
+        return Ok(SourceFile::new(display_path(&joined), text));
+    }
+    let bytes = crate::confine::read_regular(&resolved).map_err(|e| e.to_string())?;
     let text = String::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?;
     Ok(SourceFile::new(display_path(&joined), text))
 }

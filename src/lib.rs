@@ -19,6 +19,7 @@ pub mod fixtures;
 pub(crate) mod functions;
 pub mod law;
 pub mod lazy;
+pub mod lsp;
 pub mod reader;
 pub mod render;
 pub mod report;
@@ -110,6 +111,19 @@ pub enum LoadError {
         /// Why.
         message: String,
     },
+}
+
+/// The rule sources of a run: the built-in packs (with `no_builtin`, only the law table and the
+/// calendar), then every folder or file of `dirs` in order.
+pub fn rule_sources(no_builtin: bool, dirs: &[PathBuf]) -> Result<Vec<Source>, LoadError> {
+    let mut sources: Vec<_> = builtin_sources()
+        .into_iter()
+        .filter(|s| !no_builtin || s.name.ends_with("/law.toml") || s.name.contains("/calendar/"))
+        .collect();
+    for dir in dirs {
+        sources.extend(read_rule_dir(dir)?);
+    }
+    Ok(sources)
 }
 
 /// Reads every `*.toml` file below a rule folder (sorted, recursive) as sources; manifests

@@ -84,6 +84,18 @@ enum Command {
     /// Every date's compliant window, a proposed schedule and its critical path; `--write`
     /// moves only the dates outside their window.
     Schedule(schedule_cmd::ScheduleArgs),
+    /// Language server over stdio: diagnostics, hover, code actions, completion
+    /// (docs/editors.md sets it up in VS Code, Neovim and Helix).
+    Lsp {
+        #[command(flatten)]
+        rules: RuleArgs,
+        /// The date waivers are judged against (default: today in China Standard Time).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        today: Option<chrono::NaiveDate>,
+        /// How long a changed buffer waits for more changes before it is checked.
+        #[arg(long, value_name = "MS", default_value_t = 50)]
+        debounce_ms: u64,
+    },
     /// Explain a rule: what it checks and why, its basis, parameters and examples.
     Explain {
         /// Rule id, e.g. NTC001.
@@ -541,6 +553,7 @@ fn main() -> ExitCode {
         Command::Rules { rules, .. }
         | Command::Explain { rules, .. }
         | Command::Schema { rules, .. }
+        | Command::Lsp { rules, .. }
         | Command::TestRules { rules, .. } => matches!(rules.lang, Some(LangArg::Both)),
         Command::Schedule(a) => matches!(a.rules.lang, Some(LangArg::Both)),
         Command::Report(_) | Command::Init { .. } => false,
@@ -557,6 +570,11 @@ fn main() -> ExitCode {
         Command::Explain { id, rules } => explain(&id, &rules),
         Command::Schema { rules, format } => schema(&rules, format),
         Command::Init { file, force } => init(&file, force),
+        Command::Lsp {
+            rules,
+            today,
+            debounce_ms,
+        } => lsp(&rules, today, debounce_ms),
         Command::TestRules {
             dir,
             rules,
@@ -634,6 +652,25 @@ fn explain(id: &str, args: &RuleArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(2));
     };
     print!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn lsp(args: &RuleArgs, today: Option<chrono::NaiveDate>, debounce_ms: u64) -> Result<ExitCode> {
+    let settings = hegui::lsp::Settings {
+        lang: lang(args.lang),
+        today,
+        rule_dirs: args.rule_dirs.clone(),
+        no_builtin: args.no_builtin,
+    };
+    let (connection, io_threads) = lsp_server::Connection::stdio();
+    hegui::lsp::serve(
+        &connection,
+        settings,
+        std::time::Duration::from_millis(debounce_ms),
+    )
+    .map_err(|e| miette!("{e}"))?;
+    drop(connection);
+    io_threads.join().into_diagnostic()?;
     Ok(ExitCode::SUCCESS)
 }
 

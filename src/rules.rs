@@ -719,6 +719,7 @@ fn load_params(reader: &TableReader<'_>, source: &Source) -> Vec<Param> {
                     name: entry.key.clone(),
                     value: cel::Value::Null,
                     default_text: String::new(),
+                    // No default of its own: the `same_as` value stands for it.
                     default_span: span.clone(),
                     doc: doc?,
                     same_as: Some((rule.to_owned(), name.to_owned())),

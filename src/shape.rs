@@ -52,6 +52,8 @@ pub struct KeySpec {
     pub names: Vec<String>,
     /// `schedule = "closure"`: the date is a closure, which `hegui schedule --close-on` pins.
     pub closure: bool,
+    /// The entry keys whose values this key names (`refs = ["account.id"]`), for editors.
+    pub refs: Vec<String>,
 }
 
 impl KeySpec {
@@ -193,6 +195,7 @@ impl Shape {
                 doc_zh: String::new(),
                 names: Vec::new(),
                 closure: false,
+                refs: Vec::new(),
             },
         })
     }
@@ -268,6 +271,12 @@ fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
         }
         None => false,
     };
+    let refs = reader
+        .strings("refs")
+        .unwrap_or_default()
+        .into_iter()
+        .map(|s| s.0)
+        .collect();
     let min = reader.get("min").and_then(|n| match n.value {
         NodeValue::Integer(i) => Some(i as f64),
         NodeValue::Float(f) => Some(f),
@@ -338,6 +347,7 @@ fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
         doc_zh,
         names,
         closure,
+        refs,
     })
 }
 
