@@ -78,6 +78,49 @@ impl Fix {
     }
 }
 
+impl Fix {
+    /// One line for people: what the fix does and how to apply it, e.g. "fix: move
+    /// `closure_effective_on` to 2026-12-20 (fixable with `hegui fix --unsafe-fixes`)".
+    pub fn hint(&self, lang: crate::Lang) -> String {
+        let how = match (self.applicability, lang) {
+            (Applicability::Safe, crate::Lang::Zh) => "（可用 `hegui fix` 修复）",
+            (Applicability::Unsafe, crate::Lang::Zh) => "（可用 `hegui fix --unsafe-fixes` 修复）",
+            (Applicability::DisplayOnly, crate::Lang::Zh) => "（仅供参考，须手工修改）",
+            (Applicability::Safe, crate::Lang::En) => " (fixable with `hegui fix`)",
+            (Applicability::Unsafe, crate::Lang::En) => {
+                " (fixable with `hegui fix --unsafe-fixes`)"
+            }
+            (Applicability::DisplayOnly, crate::Lang::En) => " (shown only; edit by hand)",
+        };
+        let label = match lang {
+            crate::Lang::Zh => "修复：",
+            crate::Lang::En => "fix: ",
+        };
+        format!("{label}{}{how}", self.message)
+    }
+}
+
+/// A fix shown as the manifest lines it changes: (before, after), whole lines, each ending in a
+/// line break.
+pub fn before_after(text: &str, fix: &Fix) -> (String, String) {
+    let (fixed, _) = apply_fixes(text, &[fix]);
+    let diff = similar::TextDiff::from_lines(text, &fixed);
+    let (mut before, mut after) = (String::new(), String::new());
+    for change in diff.iter_all_changes() {
+        let line = change.value();
+        let target = match change.tag() {
+            similar::ChangeTag::Delete => &mut before,
+            similar::ChangeTag::Insert => &mut after,
+            similar::ChangeTag::Equal => continue,
+        };
+        target.push_str(line);
+        if !line.ends_with('\n') {
+            target.push('\n');
+        }
+    }
+    (before, after)
+}
+
 /// Applies fixes to a text, in order of their first edit; a fix one of whose edits overlaps
 /// (or touches the same insertion point as) an edit already applied is skipped whole, as ruff
 /// does: the next round, on the re-checked text, picks it up. Returns the new text and the
@@ -166,6 +209,15 @@ mod tests {
         let (out, applied) = apply_fixes(text, &[&first, &second]);
         assert_eq!(out, "Xcdef");
         assert_eq!(applied, vec![0]);
+    }
+
+    #[test]
+    fn before_and_after_are_the_changed_lines() {
+        let text = "a = 1\nb = 2 # keep\nc = 3\n";
+        let f = fix(&[(10, 11, "5")]);
+        let (before, after) = before_after(text, &f);
+        assert_eq!(before, "b = 2 # keep\n");
+        assert_eq!(after, "b = 5 # keep\n");
     }
 
     #[test]
