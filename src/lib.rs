@@ -244,7 +244,11 @@ pub fn check_file(engine: &Engine, path: &Path) -> Vec<Finding> {
 }
 
 /// Checks one manifest file, finding its repository root through a cache shared by a run.
-pub(crate) fn check_file_with(engine: &Engine, path: &Path, roots: &walk::RepoRoots) -> Vec<Finding> {
+pub(crate) fn check_file_with(
+    engine: &Engine,
+    path: &Path,
+    roots: &walk::RepoRoots,
+) -> Vec<Finding> {
     let name = engine::display_path(path);
     let bytes = match std::fs::read(path) {
         Ok(b) => b,

@@ -492,13 +492,22 @@ fn offset_in(text: &str, line: usize, col: usize) -> usize {
     text.len()
 }
 
-pub(crate) fn expr_field(reader: &TableReader<'_>, key: &'static str, source: &Source) -> Option<Expr> {
+pub(crate) fn expr_field(
+    reader: &TableReader<'_>,
+    key: &'static str,
+    source: &Source,
+) -> Option<Expr> {
     let (text, span) = reader.string(key)?;
     compile_expr(&text, content_start(source, &span), source, reader.problems)
 }
 
 /// Parses `text {expr} text`; `{{` and `}}` are literal braces.
-pub(crate) fn compile_template(text: &str, span: &Span, source: &Source, problems: &Problems) -> Template {
+pub(crate) fn compile_template(
+    text: &str,
+    span: &Span,
+    source: &Source,
+    problems: &Problems,
+) -> Template {
     let start = content_start(source, span);
     let mut pieces = Vec::new();
     let mut literal = String::new();
@@ -541,7 +550,11 @@ pub(crate) fn compile_template(text: &str, span: &Span, source: &Source, problem
     Template { pieces }
 }
 
-pub(crate) fn bi_template(reader: &TableReader<'_>, key: &'static str, source: &Source) -> Option<BiTemplate> {
+pub(crate) fn bi_template(
+    reader: &TableReader<'_>,
+    key: &'static str,
+    source: &Source,
+) -> Option<BiTemplate> {
     let node = reader.table(key)?;
     let inner = TableReader::new(node, format!("`{key}`"), reader.problems);
     let zh = inner.required_string("zh");

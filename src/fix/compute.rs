@@ -30,7 +30,11 @@ pub(crate) struct Target<'a> {
 }
 
 /// The first alternative whose `when` holds and whose edits can all be made.
-pub(crate) fn evaluate(decls: &[FixDecl], ctx: &Context<'_, '_>, target: &Target<'_>) -> Option<Fix> {
+pub(crate) fn evaluate(
+    decls: &[FixDecl],
+    ctx: &Context<'_, '_>,
+    target: &Target<'_>,
+) -> Option<Fix> {
     decls.iter().find_map(|decl| alternative(decl, ctx, target))
 }
 
@@ -86,22 +90,26 @@ fn rename(path: &DocPath, value: &Value, target: &Target<'_>) -> Option<Edit> {
     let entry = parent.entry(old)?;
     Some(Edit {
         range: entry.key_span.clone(),
-        content: toml_edit::Key::new(new.as_str()).display_repr().into_owned(),
+        content: toml_edit::Key::new(new.as_str())
+            .display_repr()
+            .into_owned(),
     })
 }
 
 fn set(path: &DocPath, value: &Value, target: &Target<'_>) -> Option<Edit> {
     let new = toml_value(value)?;
-    if dates_in(value).iter().any(|d| *d < target.today) {
-        return None;
-    }
+    let days = dates_in(value);
     match target.doc.at(&path.0) {
         Some(old) => {
             if matches!(old.value, NodeValue::Table(_)) {
                 return None;
             }
-            if let Some(day) = node_date(old)
-                && day < target.today
+            // Writing the same day differently (a date written as a string) moves nothing.
+            let old_day = node_date(old);
+            let moved = days.iter().any(|d| Some(*d) != old_day);
+            if moved
+                && (old_day.is_some_and(|d| d < target.today)
+                    || days.iter().any(|d| *d < target.today))
             {
                 return None;
             }
@@ -119,7 +127,9 @@ fn set(path: &DocPath, value: &Value, target: &Target<'_>) -> Option<Edit> {
             let (Segment::Key(key), parent) = path.0.split_last()? else {
                 return None;
             };
-            if !matches!(target.doc.at(parent)?.value, NodeValue::Table(_)) {
+            if days.iter().any(|d| *d < target.today)
+                || !matches!(target.doc.at(parent)?.value, NodeValue::Table(_))
+            {
                 return None;
             }
             with_toml_edit(target.text, parent, |place| {
@@ -200,10 +210,12 @@ fn dates_in(value: &Value) -> Vec<NaiveDate> {
     }
 }
 
+/// The day a value stands for: a date, a date-time's date, or a string that is a date.
 fn node_date(node: &Node) -> Option<NaiveDate> {
     match &node.value {
         NodeValue::Date(d) => Some(*d),
         NodeValue::DateTime(dt) => Some(dt.date()),
+        NodeValue::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").ok(),
         _ => None,
     }
 }
@@ -349,7 +361,10 @@ mod tests {
             edits: vec![edit],
         };
         let (out, _) = crate::fix::apply_fixes(text, &[&fix]);
-        assert_eq!(out, "# head\n[[a]]\nx = 1 # one\ny = true\n\n# next\n[[a]]\nx = 2\n");
+        assert_eq!(
+            out,
+            "# head\n[[a]]\nx = 1 # one\ny = true\n\n# next\n[[a]]\nx = 2\n"
+        );
     }
 
     #[test]

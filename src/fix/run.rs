@@ -91,8 +91,11 @@ pub fn fix_source(
     unsafe_fixes: bool,
 ) -> FileFix {
     let check = |text: &str| {
-        let mut findings =
-            engine.check_source(&SourceFile::new(source.name.as_str(), text), manifest_path, repo_root);
+        let mut findings = engine.check_source(
+            &SourceFile::new(source.name.as_str(), text),
+            manifest_path,
+            repo_root,
+        );
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings
     };
@@ -249,7 +252,10 @@ pub fn describe(result: &FileFix, diff: bool, lang: crate::Lang) -> String {
         _ => "",
     };
     if !why.is_empty() {
-        let _ = writeln!(out, "{name}: {why}");
+        let _ = match lang {
+            Zh => writeln!(out, "{name}：{why}"),
+            En => writeln!(out, "{name}: {why}"),
+        };
     }
     out
 }

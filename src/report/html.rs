@@ -593,7 +593,11 @@ fn finding(h: &mut Html, r: &Report, item: &Item) {
     }
     if let Some(fix) = &item.fix {
         h.open("div", &[("class", "fix")]);
-        h.el("span", &[("class", "k")], &r.label("自动修复", "Automatic fix"));
+        h.el(
+            "span",
+            &[("class", "k")],
+            &r.label("自动修复", "Automatic fix"),
+        );
         h.open("div", &[("class", "v")]);
         block(h, r, "fix-message", &fix.message);
         h.el("pre", &[("class", "fix-before")], &fix.before);

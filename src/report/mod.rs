@@ -544,7 +544,9 @@ fn item(
             ItemFix {
                 message: pair(
                     &x.message,
-                    other.and_then(|o| o.fix.as_ref()).map(|o| o.message.as_str()),
+                    other
+                        .and_then(|o| o.fix.as_ref())
+                        .map(|o| o.message.as_str()),
                 ),
                 how,
                 before,
