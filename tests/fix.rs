@@ -332,3 +332,204 @@ proptest! {
         }
     }
 }
+
+fn hegui() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("hegui").unwrap();
+    cmd.env_remove("LANG").env("NO_COLOR", "1");
+    cmd
+}
+
+#[test]
+fn the_command_writes_only_without_diff_and_exits_on_what_remains() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("acc.plan.toml");
+    let original = std::fs::read_to_string("fixtures/ACC001/fail.plan.toml").unwrap();
+    std::fs::write(&file, &original).unwrap();
+    let args = ["--today", "2026-11-22", "--lang", "en"];
+    let out = hegui()
+        .arg("fix")
+        .arg(&file)
+        .args(args)
+        .args(["--unsafe-fixes", "--diff"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("+closure_effective_on = 2026-12-20  # expect: ACC001"),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("would fix 1 finding(s)"));
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        original,
+        "--diff wrote the file"
+    );
+    assert_eq!(out.status.code(), Some(0), "nothing would remain");
+    // Safe fixes only: ACC001's is unsafe, the error remains, exit 1.
+    let out = hegui().arg("fix").arg(&file).args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
+    let out = hegui()
+        .arg("fix")
+        .arg(&file)
+        .args(args)
+        .arg("--unsafe-fixes")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("fixed 1 finding(s)"), "{stdout}");
+    assert!(
+        stdout.contains("ACC001 move `closure_effective_on` to 2026-12-20"),
+        "{stdout}"
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let fixed = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        fixed,
+        original.replace(
+            "closure_effective_on = 2026-12-15  # expect: ACC001",
+            "closure_effective_on = 2026-12-20  # expect: ACC001"
+        )
+    );
+}
+
+#[test]
+fn json_and_sarif_carry_the_fix() {
+    let run = |format: &str| {
+        let out = hegui()
+            .args([
+                "check",
+                "fixtures/SCH003/fail.plan.toml",
+                "--today",
+                "2026-11-22",
+            ])
+            .args(["--lang", "en", "--format", format])
+            .output()
+            .unwrap();
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let json = run("json");
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    let typo = diagnostics
+        .iter()
+        .find(|d| d["path"] == "account[0].type")
+        .unwrap();
+    assert_eq!(
+        typo["fix"],
+        serde_json::json!({
+            "applicability": "safe",
+            "message": "replace with `service`",
+            "edits": [{ "line": 19, "column": 8, "end_line": 19, "end_column": 17, "content": "\"service\"" }],
+        })
+    );
+    let many = diagnostics
+        .iter()
+        .find(|d| d["path"] == "account[1].followers")
+        .unwrap();
+    assert!(many["fix"].is_null(), "{many}");
+    let sarif = run("sarif");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let fixed: Vec<_> = results
+        .iter()
+        .filter(|r| r.get("fixes").is_some())
+        .collect();
+    assert_eq!(fixed.len(), 1);
+    let change = &fixed[0]["fixes"][0]["artifactChanges"][0];
+    assert_eq!(
+        change["artifactLocation"]["uri"],
+        "fixtures/SCH003/fail.plan.toml"
+    );
+    assert_eq!(
+        change["replacements"][0],
+        serde_json::json!({
+            "deletedRegion": { "startLine": 19, "startColumn": 8, "endLine": 19, "endColumn": 17 },
+            "insertedContent": { "text": "\"service\"" },
+        })
+    );
+}
+
+#[test]
+fn the_report_shows_the_fix_before_and_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("r.md");
+    hegui()
+        .args([
+            "report",
+            "fixtures/ACC001/fail.plan.toml",
+            "--today",
+            "2026-11-22",
+        ])
+        .args(["--lang", "en", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        md.contains(
+            "Automatic fix: move \\`closure\\_effective\\_on\\` to 2026-12-20 (`hegui fix --unsafe-fixes`)"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("- closure_effective_on = 2026-12-15  # expect: ACC001\n+ closure_effective_on = 2026-12-20  # expect: ACC001\n"), "{md}");
+}
+
+/// A user rule pack whose two fixes undo each other: the loop stops and says so.
+#[test]
+fn fixes_that_undo_each_other_are_a_reported_cycle() {
+    let pack = r#"
+[family]
+id = "XYZ"
+title = { zh = "测试", en = "Test" }
+
+[[rule]]
+id = "XYZ001"
+severity = "warning"
+title = { zh = "甲", en = "A" }
+rationale = { zh = "甲", en = "A" }
+basis = [{ practice = "hegui", section = "manifest.md" }]
+scope = "account"
+assert = "item.followers != 486"
+at = "followers"
+message = { zh = "甲", en = "A" }
+fix = { applicability = "safe", set = "followers", value = "487", message = { zh = "改为 487", en = "make it 487" } }
+
+[[rule]]
+id = "XYZ002"
+severity = "warning"
+title = { zh = "乙", en = "B" }
+rationale = { zh = "乙", en = "B" }
+basis = [{ practice = "hegui", section = "manifest.md" }]
+scope = "account"
+assert = "item.followers != 487"
+at = "followers"
+message = { zh = "乙", en = "B" }
+fix = { applicability = "safe", set = "followers", value = "486", message = { zh = "改为 486", en = "make it 486" } }
+"#;
+    let mut sources = hegui::builtin_sources();
+    sources.push(SourceFile::new("pack/xyz.toml", pack));
+    let mut set = hegui::RuleSet::load(sources).unwrap_or_else(|f| panic!("{f:?}"));
+    set.retain(|r| r.id.starts_with("XYZ"));
+    let engine = Engine::new(
+        set,
+        hegui::Options {
+            lang: Lang::En,
+            today: common::today(),
+        },
+    )
+    .unwrap();
+    let text = std::fs::read_to_string("fixtures/examples/compliant-account.plan.toml").unwrap();
+    assert!(text.contains("followers = 486"));
+    let result = fix_text(&engine, "plan.plan.toml", &text, false);
+    assert_eq!(result.stop, Stop::Cycle);
+    assert!(hegui::fix::run::describe(&result, false, Lang::En).contains("a cycle"));
+    assert!(
+        result.remaining.len()
+            <= engine
+                .check_source(
+                    &SourceFile::new("plan.plan.toml", text.as_str()),
+                    Path::new("plan.plan.toml"),
+                    Path::new(".")
+                )
+                .len()
+    );
+}
