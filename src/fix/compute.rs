@@ -45,8 +45,12 @@ fn alternative(decl: &FixDecl, ctx: &Context<'_, '_>, target: &Target<'_>) -> Op
         return None;
     }
     let mut edits = Vec::with_capacity(decl.edits.len());
+    let mut replaces_only = true;
     for edit in &decl.edits {
-        edits.push(one_edit(edit, ctx, target)?);
+        let (made, replaced) = one_edit(edit, ctx, target)?;
+        // A value replaced by a rendered TOML value is valid TOML by construction.
+        replaces_only &= replaced;
+        edits.push(made);
     }
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     if edits
@@ -61,18 +65,24 @@ fn alternative(decl: &FixDecl, ctx: &Context<'_, '_>, target: &Target<'_>) -> Op
         edits,
     };
     // A fix whose result is not a TOML file (a renamed key that now collides) is no fix.
-    let (fixed, _) = crate::fix::apply_fixes(target.text, &[&fix]);
-    tree::parse(&fixed).ok()?;
+    if !replaces_only || fix.edits.len() > 1 {
+        let (fixed, _) = crate::fix::apply_fixes(target.text, &[&fix]);
+        tree::parse(&fixed).ok()?;
+    }
     Some(fix)
 }
 
-fn one_edit(edit: &EditDecl, ctx: &Context<'_, '_>, target: &Target<'_>) -> Option<Edit> {
+/// One edit, and whether it only replaces an existing value.
+fn one_edit(edit: &EditDecl, ctx: &Context<'_, '_>, target: &Target<'_>) -> Option<(Edit, bool)> {
     let path = crate::engine::resolve_path(&edit.path, target.item, ctx)?;
     let value = edit.value.program.execute(ctx).ok()?;
     match edit.op {
-        EditOp::Rename => rename(&path, &value, target),
-        EditOp::Set => set(&path, &value, target),
-        EditOp::Append => append(&path, &value, target),
+        EditOp::Rename => rename(&path, &value, target).map(|e| (e, false)),
+        EditOp::Set => {
+            let replaced = target.doc.at(&path.0).is_some();
+            set(&path, &value, target).map(|e| (e, replaced))
+        }
+        EditOp::Append => append(&path, &value, target).map(|e| (e, false)),
     }
 }
 
