@@ -459,6 +459,11 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
 }
 
 fn fix(args: FixArgs) -> Result<ExitCode> {
+    if args.lint.baseline.is_some() {
+        // A baseline accepts findings as they are; fixing around it would be a guess.
+        eprintln!("error: `hegui fix` does not take --baseline (fix, then record a new baseline)");
+        return Ok(ExitCode::from(2));
+    }
     let lang = lang(args.lint.rules.lang);
     let (engine, config) = match prepare(&args.lint) {
         Ok(prepared) => prepared,

@@ -365,6 +365,13 @@ fn the_command_writes_only_without_diff_and_exits_on_what_remains() {
         "--diff wrote the file"
     );
     assert_eq!(out.status.code(), Some(0), "nothing would remain");
+    let out = hegui()
+        .arg("fix")
+        .arg(&file)
+        .args(["--baseline", "b.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "--baseline is refused");
     // Safe fixes only: ACC001's is unsafe, the error remains, exit 1.
     let out = hegui().arg("fix").arg(&file).args(args).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
