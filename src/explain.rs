@@ -1,7 +1,41 @@
 //! `hegui explain ID`: a rule's documentation, generated from its data and fixtures.
 
 use crate::Lang;
+use crate::law::Basis;
 use crate::rules::RuleSet;
+
+/// A rule's basis as people read it.
+pub(crate) struct BasisText {
+    /// The short citation, e.g. `电子商务法 第十六条`.
+    pub cite: String,
+    /// The cited article's text, and whether it is the article's own words (else a gist,
+    /// which must never be shown as a quotation).
+    pub words: Option<(String, bool)>,
+    /// The title of the practice source a practice basis names.
+    pub practice: Option<String>,
+}
+
+/// What a basis says, in one language: its citation, the article's words or gist, the
+/// practice source's title.
+pub(crate) fn basis_text(set: &RuleSet, basis: &Basis, lang: Lang) -> BasisText {
+    let words = set
+        .law
+        .article(basis)
+        .map(|a| (a.text.get(lang).to_owned(), a.verified));
+    let practice = match basis {
+        Basis::Practice { source, .. } => set
+            .law
+            .practice
+            .get(source)
+            .map(|p| p.title.get(lang).to_owned()),
+        Basis::Statute { .. } => None,
+    };
+    BasisText {
+        cite: set.law.cite(basis, lang),
+        words,
+        practice,
+    }
+}
 
 /// The explanation of a rule, or `None` if no rule has that id.
 pub fn explain(set: &RuleSet, id: &str, lang: Lang) -> Option<String> {
@@ -27,27 +61,22 @@ pub fn explain(set: &RuleSet, id: &str, lang: Lang) -> Option<String> {
     out.push_str("\n\n");
     out.push_str(if zh { "依据\n" } else { "Basis\n" });
     for basis in &rule.basis {
-        out.push_str(&format!("  {}\n", set.law.cite(basis, lang)));
-        if let Some(article) = set.law.article(basis) {
-            let words = article.text.get(lang);
-            let quote = if article.verified {
-                words.to_owned()
-            } else {
-                format!(
-                    "{words} {}",
-                    if zh {
-                        "（非原文）"
-                    } else {
-                        "(paraphrase)"
-                    }
-                )
-            };
-            out.push_str(&format!("    「{quote}」\n"));
+        let text = basis_text(set, basis, lang);
+        out.push_str(&format!("  {}\n", text.cite));
+        match &text.words {
+            Some((words, true)) => out.push_str(&format!("    「{words}」\n")),
+            Some((words, false)) => out.push_str(&format!(
+                "    {words} {}\n",
+                if zh {
+                    "（要旨，非原文）"
+                } else {
+                    "(gist, not the words)"
+                }
+            )),
+            None => {}
         }
-        if let crate::law::Basis::Practice { source, .. } = basis
-            && let Some(p) = set.law.practice.get(source)
-        {
-            out.push_str(&format!("    {}\n", p.title.get(lang)));
+        if let Some(title) = &text.practice {
+            out.push_str(&format!("    {title}\n"));
         }
     }
     if !rule.params.is_empty() {

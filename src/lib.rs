@@ -8,6 +8,7 @@ pub mod baseline;
 pub mod calendar;
 pub(crate) mod celval;
 pub mod config;
+pub mod docs;
 pub mod engine;
 pub mod explain;
 pub mod finding;

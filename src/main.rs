@@ -68,10 +68,14 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Print the JSON Schema of the manifest (for editors: taplo, Even Better TOML).
+    /// Print the JSON Schema of the manifest (for editors: taplo, Even Better TOML), or with
+    /// `--format markdown` the manifest reference (`docs/manifest.md`).
     Schema {
         #[command(flatten)]
         rules: RuleArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = SchemaFormat::Json)]
+        format: SchemaFormat,
     },
     /// Write a report for reviewers: `-o report.html` (self-contained) or `-o report.md`.
     Report(ReportArgs),
@@ -183,6 +187,16 @@ enum Format {
 enum ListFormat {
     Text,
     Json,
+    /// The rule catalogue in Chinese and English (`docs/rules.md`).
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SchemaFormat {
+    /// JSON Schema (draft 07).
+    Json,
+    /// The manifest reference in Chinese and English (`docs/manifest.md`).
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -565,7 +579,7 @@ fn main() -> ExitCode {
         Command::Check(a) => matches!(a.lint.rules.lang, Some(LangArg::Both)),
         Command::Rules { rules, .. }
         | Command::Explain { rules, .. }
-        | Command::Schema { rules }
+        | Command::Schema { rules, .. }
         | Command::TestRules { rules, .. } => matches!(rules.lang, Some(LangArg::Both)),
         Command::Fix(a) => matches!(a.lint.rules.lang, Some(LangArg::Both)),
         Command::Report(_) | Command::Init { .. } => false,
@@ -580,7 +594,7 @@ fn main() -> ExitCode {
         Command::Fix(args) => fix(args),
         Command::Rules { rules, format } => list_rules(&rules, format),
         Command::Explain { id, rules } => explain(&id, &rules),
-        Command::Schema { rules } => schema(&rules),
+        Command::Schema { rules, format } => schema(&rules, format),
         Command::Init { file, force } => init(&file, force),
         Command::TestRules {
             dir,
@@ -615,6 +629,7 @@ fn list_rules(args: &RuleArgs, format: ListFormat) -> Result<ExitCode> {
     .map_err(|_| miette!("rule patterns are invalid"))?;
     let rules = &engine.rules().rules;
     let text = match format {
+        ListFormat::Markdown => hegui::docs::rules_markdown(engine.rules()),
         ListFormat::Json => {
             let list: Vec<_> = rules
                 .iter()
@@ -653,7 +668,7 @@ fn explain(id: &str, args: &RuleArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn schema(args: &RuleArgs) -> Result<ExitCode> {
+fn schema(args: &RuleArgs, format: SchemaFormat) -> Result<ExitCode> {
     let set = match load_rules(args) {
         Ok(s) => s,
         Err(code) => return Ok(code),
@@ -662,6 +677,12 @@ fn schema(args: &RuleArgs) -> Result<ExitCode> {
         eprintln!("error: no manifest vocabulary (`[shape]`) is loaded");
         return Ok(ExitCode::from(2));
     };
+    if let SchemaFormat::Markdown = format {
+        // The starter manifest is written for the built-in vocabulary only.
+        let example = (!args.no_builtin).then_some(hegui::STARTER_MANIFEST);
+        print!("{}", hegui::docs::manifest_markdown(shape, example));
+        return Ok(ExitCode::SUCCESS);
+    }
     let schema = hegui::schema::json_schema(shape);
     println!(
         "{}",

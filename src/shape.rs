@@ -44,8 +44,12 @@ pub struct KeySpec {
     pub required: bool,
     /// Lower bound for numbers.
     pub min: Option<f64>,
-    /// What the key means.
+    /// What the key means (English).
     pub doc: String,
+    /// What the key means in Chinese (`doc = { zh, en }`; empty when `doc` is a plain string).
+    pub doc_zh: String,
+    /// An enum's values' Chinese names, in the order of its values (`names`; empty if none).
+    pub names: Vec<String>,
 }
 
 impl KeySpec {
@@ -165,6 +169,8 @@ impl Shape {
                 required: true,
                 min: None,
                 doc: String::new(),
+                doc_zh: String::new(),
+                names: Vec::new(),
             },
         })
     }
@@ -220,7 +226,15 @@ fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
     let reader = TableReader::new(node, format!("the specification of `{key}`"), problems);
     let (type_name, type_span) = reader.required_string("type")?;
     let required = reader.bool("required").unwrap_or(false);
-    let doc = reader.string("doc").map(|s| s.0).unwrap_or_default();
+    let (doc, doc_zh) = match reader.get("doc").map(|n| &n.value) {
+        Some(NodeValue::Table(_)) => reader
+            .text("doc")
+            .map_or_else(Default::default, |t| (t.en, t.zh)),
+        _ => (
+            reader.string("doc").map(|s| s.0).unwrap_or_default(),
+            String::new(),
+        ),
+    };
     let min = reader.get("min").and_then(|n| match n.value {
         NodeValue::Integer(i) => Some(i as f64),
         NodeValue::Float(f) => Some(f),
@@ -281,13 +295,42 @@ fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
             return None;
         }
     };
+    let names = enum_names(&reader, &ty, problems);
     reader.finish();
     Some(KeySpec {
         ty,
         required,
         min,
         doc,
+        doc_zh,
+        names,
     })
+}
+
+/// An enum's `names`: one per value, in the same order.
+fn enum_names(reader: &TableReader<'_>, ty: &KeyType, problems: &Problems) -> Vec<String> {
+    let Some(names) = reader.strings("names") else {
+        return Vec::new();
+    };
+    let KeyType::Enum(values) = ty else {
+        if let Some((_, span)) = names.first() {
+            problems.push(span.clone(), "`names` belongs to an `enum` specification");
+        }
+        return Vec::new();
+    };
+    if names.len() != values.len() {
+        let span = reader.get("names").map_or(0..0, |n| n.span.clone());
+        problems.push(
+            span,
+            format!(
+                "`names` has {} entries but `values` has {}: give one name per value",
+                names.len(),
+                values.len()
+            ),
+        );
+        return Vec::new();
+    }
+    names.into_iter().map(|n| n.0).collect()
 }
 
 fn table_name(path: &DocPath) -> String {

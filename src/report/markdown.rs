@@ -52,7 +52,7 @@ fn t(r: &Report, text: &Text) -> String {
 }
 
 /// A fence of backticks longer than any run inside `body`.
-fn fence(body: &str) -> String {
+pub(crate) fn fence(body: &str) -> String {
     let mut longest = 0;
     let mut run = 0;
     for c in body.chars() {
