@@ -21,6 +21,7 @@ pub mod reader;
 pub mod render;
 pub mod report;
 pub mod rule_tests;
+pub mod rulecheck;
 pub mod rules;
 pub mod schema;
 pub mod shape;

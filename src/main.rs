@@ -253,7 +253,7 @@ fn load_rules_with(args: &RuleArgs, extra: &[PathBuf]) -> std::result::Result<Ru
             }
         }
     }
-    RuleSet::load(sources).map_err(|failures| {
+    RuleSet::load_in(sources, lang(args.lang)).map_err(|failures| {
         eprint!("{}", human::render_rule_problems(&failures, stderr_style()));
         let count: usize = failures.iter().map(|f| f.problems.len()).sum();
         eprintln!("error: {count} problem(s) in rule files; nothing was checked");

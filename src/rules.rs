@@ -96,6 +96,8 @@ pub struct Expr {
     pub program: crate::lazy::LazyProgram,
     /// The expression's text.
     pub text: String,
+    /// Where the text starts in the rule file (byte offset).
+    pub start: usize,
 }
 
 /// A text with `{expression}` holes.
@@ -194,6 +196,8 @@ pub struct Param {
     pub value: cel::Value,
     /// The default as written in the rule file.
     pub default_text: String,
+    /// Where the default stands in the rule file.
+    pub default_span: Span,
     /// What it means.
     pub doc: Text,
 }
@@ -292,8 +296,28 @@ pub(crate) fn cel_env() -> Arc<Env> {
 const BASE_VARIABLES: [&str; 6] = ["item", "plan", "params", "entries", "today", "file"];
 
 impl RuleSet {
-    /// Loads files (given as sources) into one rule set; returns every problem of every file.
+    /// Loads files (given as sources) into one rule set; returns every problem of every file,
+    /// those of the static checker (`crate::rulecheck`) in English.
     pub fn load(sources: Vec<Source>) -> Result<RuleSet, Vec<FileProblems>> {
+        RuleSet::load_in(sources, crate::Lang::En)
+    }
+
+    /// [`RuleSet::load`], with the static checker's messages in `lang`.
+    pub fn load_in(sources: Vec<Source>, lang: crate::Lang) -> Result<RuleSet, Vec<FileProblems>> {
+        let (set, mut failures) = RuleSet::load_parts(sources);
+        for more in crate::rulecheck::check_set(&set, lang, false) {
+            merge(&mut failures, more);
+        }
+        if failures.is_empty() {
+            Ok(set)
+        } else {
+            failures.sort_by(|a: &FileProblems, b| a.source.name.cmp(&b.source.name));
+            Err(failures)
+        }
+    }
+
+    /// Loads what loads, and every problem of the files (the rules that have one are left out).
+    fn load_parts(sources: Vec<Source>) -> (RuleSet, Vec<FileProblems>) {
         let mut set = RuleSet::default();
         let mut failures = Vec::new();
         let mut raw_rules = Vec::new();
@@ -368,12 +392,7 @@ impl RuleSet {
         set.rules.sort_by(|a, b| a.id.cmp(&b.id));
         set.known_ids = set.rules.iter().map(|r| r.id.clone()).collect();
         set.families.sort_by(|a, b| a.id.cmp(&b.id));
-        if failures.is_empty() {
-            Ok(set)
-        } else {
-            failures.sort_by(|a: &FileProblems, b| a.source.name.cmp(&b.source.name));
-            Err(failures)
-        }
+        (set, failures)
     }
 
     /// The rule with this id.
@@ -394,17 +413,27 @@ fn collect(source: &Source, problems: Problems, failures: &mut Vec<FileProblems>
     let mut problems = problems.into_vec();
     problems.sort_by_key(|p| (p.span.start, p.span.end));
     problems.dedup();
-    // Several files may add to one (a second problem batch of the same file).
-    if let Some(existing) = failures.iter_mut().find(|f| Arc::ptr_eq(&f.source, source)) {
-        existing.problems.extend(problems);
+    merge(
+        failures,
+        FileProblems {
+            source: source.clone(),
+            problems,
+        },
+    );
+}
+
+/// Adds a file's problems to the list; several batches may be about one file.
+fn merge(failures: &mut Vec<FileProblems>, more: FileProblems) {
+    if let Some(existing) = failures
+        .iter_mut()
+        .find(|f| Arc::ptr_eq(&f.source, &more.source))
+    {
+        existing.problems.extend(more.problems);
         existing
             .problems
             .sort_by_key(|p| (p.span.start, p.span.end));
     } else {
-        failures.push(FileProblems {
-            source: source.clone(),
-            problems,
-        });
+        failures.push(more);
     }
 }
 
@@ -452,12 +481,14 @@ fn compile_expr(text: &str, at: usize, source: &Source, problems: &Problems) -> 
         return Some(Expr {
             program: crate::lazy::LazyProgram::deferred(text),
             text: text.to_owned(),
+            start: at,
         });
     }
     match crate::lazy::compile(text) {
         Ok(program) => Some(Expr {
             program: crate::lazy::LazyProgram::compiled(program),
             text: text.to_owned(),
+            start: at,
         }),
         Err(errors) => {
             for error in errors.errors {
@@ -650,6 +681,7 @@ fn load_params(reader: &TableReader<'_>, source: &Source) -> Vec<Param> {
                 name: entry.key.clone(),
                 value: cel_of(default),
                 default_text: source.text[default.span.clone()].to_owned(),
+                default_span: default.span.clone(),
                 doc: doc?,
             })
         })
