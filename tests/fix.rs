@@ -540,3 +540,42 @@ fix = { applicability = "safe", set = "followers", value = "486", message = { zh
                 .len()
     );
 }
+
+/// A user pack's fix is checked like its other expressions: a misspelt name is a rule-file
+/// problem pointing into the fix.
+#[test]
+fn the_rule_file_checker_reads_fix_expressions() {
+    let pack = r#"
+[family]
+id = "XYZ"
+title = { zh = "测试", en = "Test" }
+
+[[rule]]
+id = "XYZ001"
+severity = "warning"
+title = { zh = "甲", en = "A" }
+rationale = { zh = "甲", en = "A" }
+basis = [{ practice = "hegui", section = "manifest.md" }]
+scope = "account"
+assert = "item.followers != 486"
+at = "followers"
+message = { zh = "甲", en = "A" }
+fix = { set = "followers", value = "item.folowers + 1", message = { zh = "加一", en = "add one" } }
+"#;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("xyz.toml"), pack).unwrap();
+    let out = hegui()
+        .args([
+            "check",
+            "fixtures/examples/compliant-account.plan.toml",
+            "--lang",
+            "en",
+            "--rules",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("folowers"), "{stderr}");
+}
