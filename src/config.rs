@@ -330,6 +330,17 @@ impl Config {
                 );
                 continue;
             };
+            if let Some((shared_rule, shared)) = &rule.params[param_index].same_as {
+                problems.push_help(
+                    o.name_span.clone(),
+                    format!(
+                        "`{}.{}` is the same parameter as `{shared_rule}.{shared}`",
+                        rule.id, o.name
+                    ),
+                    Some(format!("set `{shared_rule}.{shared}`: both rules use it")),
+                );
+                continue;
+            }
             let default = &rule.params[param_index].value;
             match overridden(default, &o.value, &problems) {
                 Some(value) => changes.push((rule_index, param_index, value)),
@@ -355,6 +366,8 @@ impl Config {
         for (rule, param, value) in changes {
             set.rules[rule].params[param].value = value;
         }
+        // Shared parameters follow the one they name (never broken here: loading checked).
+        let _ = set.link_shared_params();
         for o in severities {
             match o.severity {
                 Some(severity) => {

@@ -389,7 +389,12 @@ impl Engine {
 
     /// The basis of a rule as one line in the run's language.
     pub fn cite(&self, rule: &Rule) -> String {
-        rule.basis
+        self.cite_bases(&rule.basis)
+    }
+
+    /// Bases as one line in the run's language.
+    pub(crate) fn cite_bases(&self, bases: &[crate::law::Basis]) -> String {
+        bases
             .iter()
             .map(|b| self.set.law.cite(b, self.options.lang))
             .collect::<Vec<_>>()
@@ -462,6 +467,7 @@ fn rule_tokens(rule: &Rule) -> std::collections::BTreeSet<String> {
         .severity_if
         .iter()
         .map(|(e, _)| e.text.as_str())
+        .chain(rule.basis_if.iter().map(|(e, _)| e.text.as_str()))
         .collect();
     let mut templates: Vec<&Template> = Vec::new();
     for t in [Some(&rule.message), rule.help.as_ref(), rule.label.as_ref()]
@@ -1116,7 +1122,14 @@ impl RuleRun<'_, '_, '_, '_, '_> {
             .as_ref()
             .map(|l| render(l.get(lang), ctx))
             .filter(|l| !l.is_empty());
-        f.basis = self.engine.cite(rule);
+        f.basis = match rule
+            .basis_if
+            .iter()
+            .find(|(cond, _)| matches!(cond.program.execute(ctx), Ok(Value::Bool(true))))
+        {
+            Some((_, bases)) => self.engine.cite_bases(bases),
+            None => self.engine.cite(rule),
+        };
         f.value = f.source.text.get(f.span.clone()).unwrap_or("").to_owned();
         let item_path = blamed.0.iter().take(2).cloned().collect::<Vec<_>>();
         for also in &check.also {

@@ -44,14 +44,14 @@ pub fn explain(set: &RuleSet, id: &str, lang: Lang) -> Option<String> {
     let zh = lang == Lang::Zh;
     out.push_str(&format!("{} — {}\n\n", rule.id, rule.title.get(lang)));
     out.push_str(&format!(
-        "{}: {}\n",
-        if zh { "严重程度" } else { "severity" },
-        rule.severity.as_str()
+        "{}{}\n",
+        if zh { "严重程度：" } else { "severity: " },
+        severity_name(rule.severity, lang)
     ));
     for (cond, sev) in &rule.severity_if {
         out.push_str(&format!(
             "  {} {} {}\n",
-            sev.as_str(),
+            severity_name(*sev, lang),
             if zh { "当" } else { "when" },
             cond.text.trim()
         ));
@@ -63,20 +63,13 @@ pub fn explain(set: &RuleSet, id: &str, lang: Lang) -> Option<String> {
     for basis in &rule.basis {
         let text = basis_text(set, basis, lang);
         out.push_str(&format!("  {}\n", text.cite));
+        // Only the article's own words go in quotation marks; a gist says it is one
+        // ("（要旨）", "(Gist)") and is shown as plain text. The citation already names a
+        // practice source by title, publisher and date.
         match &text.words {
             Some((words, true)) => out.push_str(&format!("    「{words}」\n")),
-            Some((words, false)) => out.push_str(&format!(
-                "    {words} {}\n",
-                if zh {
-                    "（要旨，非原文）"
-                } else {
-                    "(gist, not the words)"
-                }
-            )),
+            Some((words, false)) => out.push_str(&format!("    {words}\n")),
             None => {}
-        }
-        if let Some(title) = &text.practice {
-            out.push_str(&format!("    {title}\n"));
         }
     }
     if !rule.params.is_empty() {
@@ -102,4 +95,14 @@ pub fn explain(set: &RuleSet, id: &str, lang: Lang) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// A severity in the explanation's language (`error`, or 错误).
+fn severity_name(severity: crate::Severity, lang: Lang) -> &'static str {
+    match (lang, severity) {
+        (Lang::Zh, crate::Severity::Error) => "错误",
+        (Lang::Zh, crate::Severity::Warning) => "警告",
+        (Lang::Zh, crate::Severity::Info) => "提示",
+        (Lang::En, s) => s.as_str(),
+    }
 }

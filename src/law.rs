@@ -30,13 +30,37 @@ pub struct Statute {
     pub articles: BTreeMap<String, Article>,
 }
 
-/// A practice source (a seed document, the platform's rules).
+/// A practice source (a published article, the platform's rules), named as a reviewer can
+/// look it up: title, publisher, date — never by its internal key.
 #[derive(Debug, Clone, Default)]
 pub struct PracticeSource {
     /// Title.
     pub title: Text,
     /// Why it is practice and what it gets wrong.
     pub note: Text,
+    /// Who published it (empty when not a publication, e.g. the platform's rules).
+    pub publisher: Text,
+    /// Publication date as written (`2025-06-07`), empty when unknown.
+    pub published: String,
+    /// What a reader must know before relying on its numbers ("unverified, configurable").
+    pub caveat: Text,
+    /// What the basis line calls it instead of "practice" (e.g. the manifest format).
+    pub label: Option<Text>,
+}
+
+impl PracticeSource {
+    /// The source named for a reader: `路由通《title》（2025-06-07）`,
+    /// `"title" (publisher, 2025-06-07)`, or the title alone.
+    pub fn name(&self, lang: Lang) -> String {
+        let title = self.title.get(lang);
+        let publisher = self.publisher.get(lang);
+        match lang {
+            Lang::Zh if publisher.is_empty() => title.to_owned(),
+            Lang::Zh => format!("{publisher}《{title}》（{}）", self.published),
+            Lang::En if publisher.is_empty() => title.to_owned(),
+            Lang::En => format!("“{title}” ({publisher}, {})", self.published),
+        }
+    }
 }
 
 /// Every statute and practice source known.
@@ -120,8 +144,12 @@ impl LawTable {
                 let source = PracticeSource {
                     title: reader.required_text("title").unwrap_or_default(),
                     note: reader.text("note").unwrap_or_default(),
+                    publisher: reader.text("publisher").unwrap_or_default(),
+                    published: reader.string("published").map(|s| s.0).unwrap_or_default(),
+                    caveat: reader.text("caveat").unwrap_or_default(),
+                    label: reader.text("label"),
                 };
-                for ignored in ["file", "published", "sections"] {
+                for ignored in ["file", "sections"] {
                     let _ = reader.get(ignored);
                 }
                 reader.finish();
@@ -179,17 +207,39 @@ impl LawTable {
                 let item = item.as_deref().unwrap_or("");
                 match lang {
                     Lang::Zh => format!("{short} 第{}条{}", chinese_number(article), zh_item(item)),
-                    Lang::En => format!("{short} Art. {article}{item}"),
+                    Lang::En => format!("{short} Art. {article}{}", en_item(item)),
                 }
             }
             Basis::Practice { source, section } => {
+                // `§2` follows a Chinese title directly, an English one after a space.
                 let section = section
                     .as_deref()
-                    .map(|s| format!(" {s}"))
+                    .map(|s| match lang {
+                        Lang::Zh => s.to_owned(),
+                        Lang::En => format!(" {s}"),
+                    })
                     .unwrap_or_default();
-                match lang {
-                    Lang::Zh => format!("惯例（{source}{section}）"),
-                    Lang::En => format!("practice ({source}{section})"),
+                // Named by title, publisher and date; the key (`seed-000`) is internal.
+                let Some(p) = self.practice.get(source) else {
+                    return match lang {
+                        Lang::Zh => format!("惯例{section}"),
+                        Lang::En => format!("practice{section}"),
+                    };
+                };
+                let label = p.label.as_ref().map_or(
+                    match lang {
+                        Lang::Zh => "惯例",
+                        Lang::En => "practice",
+                    },
+                    |l| l.get(lang),
+                );
+                let name = p.name(lang);
+                let caveat = p.caveat.get(lang);
+                match (lang, caveat.is_empty()) {
+                    (Lang::Zh, true) => format!("{label}：{name}{section}"),
+                    (Lang::Zh, false) => format!("{label}：{name}{section}（{caveat}）"),
+                    (Lang::En, true) => format!("{label}: {name}{section}"),
+                    (Lang::En, false) => format!("{label}: {name}{section} ({caveat})"),
                 }
             }
         }
@@ -215,6 +265,31 @@ fn zh_item(item: &str) -> String {
         [one] => format!("第（{one}）项"),
         [paragraph, item, ..] => format!("第{}款第（{item}）项", chinese_number(paragraph)),
     }
+}
+
+/// `(三)` → `(iii)`, `(1)(二)` → `(1)(ii)`: an English basis line has no Chinese numerals.
+fn en_item(item: &str) -> String {
+    const ROMAN: [(&str, &str); 10] = [
+        ("一", "i"),
+        ("二", "ii"),
+        ("三", "iii"),
+        ("四", "iv"),
+        ("五", "v"),
+        ("六", "vi"),
+        ("七", "vii"),
+        ("八", "viii"),
+        ("九", "ix"),
+        ("十", "x"),
+    ];
+    item.split_inclusive(')')
+        .map(|part| {
+            let inner = part.trim_start_matches('(').trim_end_matches(')');
+            match ROMAN.iter().find(|(zh, _)| *zh == inner) {
+                Some((_, roman)) => format!("({roman})"),
+                None => part.to_owned(),
+            }
+        })
+        .collect()
 }
 
 /// Writes an article number (< 10000) in Chinese numerals; anything else is returned as is.
@@ -261,5 +336,8 @@ mod tests {
         assert_eq!(chinese_number("4"), "四");
         assert_eq!(zh_item("(1)(二)"), "第一款第（二）项");
         assert_eq!(zh_item("(三)"), "第（三）项");
+        assert_eq!(en_item("(三)"), "(iii)");
+        assert_eq!(en_item("(1)(二)"), "(1)(ii)");
+        assert_eq!(en_item("(4)"), "(4)");
     }
 }

@@ -103,7 +103,7 @@ struct RuleArgs {
     /// Use only the rule files given with --rules (the law table and calendar stay).
     #[arg(long)]
     no_builtin: bool,
-    /// Message language (default from LANG, else zh).
+    /// Message language (default from LANG, else zh); `hegui report` also takes `both`.
     #[arg(long, value_enum)]
     lang: Option<LangArg>,
 }
@@ -211,7 +211,8 @@ enum FailOn {
 enum LangArg {
     Zh,
     En,
-    /// Chinese and English side by side (`report` only).
+    /// Chinese and English side by side (`report` only, so not listed for the other commands).
+    #[value(hide = true)]
     Both,
 }
 
@@ -366,6 +367,28 @@ fn lint(args: LintArgs, write_baseline: Option<&Path>) -> std::result::Result<Li
         args.paths
     };
     let mut run = hegui::check_configured(&engine, &paths, config.as_ref());
+    // A gate pointed at the wrong folder must not pass by checking nothing.
+    if run.files == 0
+        && let Some(dir) = paths.iter().find(|p| p.is_dir())
+    {
+        let shown = dir.display();
+        let looks_like_a_manifest = dir.to_string_lossy().ends_with(".plan.toml");
+        match (lang, looks_like_a_manifest) {
+            (Lang::Zh, true) => eprintln!(
+                "错误：{shown} 是文件夹，不是计划清单；请指定其中的 `*.plan.toml` 文件或其所在文件夹"
+            ),
+            (Lang::Zh, false) => eprintln!(
+                "错误：{shown} 中没有找到计划清单（`*.plan.toml`），未检查任何文件；请确认路径，或用 `hegui init` 创建清单"
+            ),
+            (Lang::En, true) => eprintln!(
+                "error: {shown} is a folder, not a plan manifest; name the `*.plan.toml` files in it, or their folder"
+            ),
+            (Lang::En, false) => eprintln!(
+                "error: no plan manifest (`*.plan.toml`) found in {shown}, so nothing was checked; check the path, or create one with `hegui init`"
+            ),
+        }
+        return Err(ExitCode::from(2));
+    }
     let baseline = match (write_baseline, &args.baseline) {
         (Some(path), _) => {
             let baseline = Baseline::of(&run.findings);
@@ -661,7 +684,15 @@ fn explain(id: &str, args: &RuleArgs) -> Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let Some(text) = hegui::explain::explain(&set, id, lang) else {
-        eprintln!("error: no rule `{id}`");
+        let close = hegui::reader::suggest(id, set.known_ids.iter().map(String::as_str));
+        match (lang, close) {
+            (Lang::Zh, Some(s)) => eprintln!("错误：没有规则 `{id}`；是否想查 `{s}`？"),
+            (Lang::Zh, None) => eprintln!("错误：没有规则 `{id}`（`hegui rules` 列出所有规则）"),
+            (Lang::En, Some(s)) => eprintln!("error: no rule `{id}`; did you mean `{s}`?"),
+            (Lang::En, None) => {
+                eprintln!("error: no rule `{id}` (`hegui rules` lists them)")
+            }
+        }
         return Ok(ExitCode::from(2));
     };
     print!("{text}");

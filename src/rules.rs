@@ -69,16 +69,19 @@ impl BuiltinCheck {
     pub fn variables(self) -> &'static [&'static str] {
         match self {
             BuiltinCheck::ParseError => &["message"],
-            BuiltinCheck::MissingKey => &["key", "table"],
+            // `*_zh`: the same in Chinese, for the Chinese message.
+            BuiltinCheck::MissingKey => &["key", "table", "table_zh"],
             BuiltinCheck::WrongType => &[
                 "key",
                 "expected",
+                "expected_zh",
                 "found",
+                "found_zh",
                 "suggestion",
                 "unambiguous",
                 "date",
             ],
-            BuiltinCheck::UnknownKey => &["key", "table", "suggestion", "unambiguous"],
+            BuiltinCheck::UnknownKey => &["key", "table", "table_zh", "suggestion", "unambiguous"],
             BuiltinCheck::UnsupportedVersion => &["value", "supported"],
             BuiltinCheck::File => &["path", "reason"],
             BuiltinCheck::WaiverIncomplete => &["rule", "missing"],
@@ -200,6 +203,9 @@ pub struct Param {
     pub default_span: Span,
     /// What it means.
     pub doc: Text,
+    /// `same_as = "RULE.param"`: this parameter is that one (its value, default and any
+    /// override), so two rules that must agree cannot drift apart.
+    pub same_as: Option<(String, String)>,
 }
 
 /// How a rule finds problems.
@@ -236,6 +242,10 @@ pub struct Rule {
     pub label: Option<BiTemplate>,
     /// Legal basis.
     pub basis: Vec<Basis>,
+    /// Conditional bases: a finding for which a condition holds cites that entry's bases
+    /// instead of `basis` (the first that holds wins); `basis` lists every basis the rule
+    /// can cite, for `explain` and the reports.
+    pub basis_if: Vec<(Expr, Vec<Basis>)>,
     /// Parameters, by name order.
     pub params: Vec<Param>,
     /// Checks.
@@ -391,8 +401,47 @@ impl RuleSet {
         set.sources = sources;
         set.rules.sort_by(|a, b| a.id.cmp(&b.id));
         set.known_ids = set.rules.iter().map(|r| r.id.clone()).collect();
+        for (rule, name) in set.link_shared_params() {
+            let problems = Problems::default();
+            let r = &set.rules[rule];
+            let (target_rule, target) = r.params[name].same_as.clone().unwrap_or_default();
+            problems.push(
+                r.span.clone(),
+                format!(
+                    "parameter `{}` of {} is `same_as = \"{target_rule}.{target}\"`, but no loaded rule has that parameter (or it is itself shared)",
+                    r.params[name].name, r.id
+                ),
+            );
+            collect(&r.source, problems, &mut failures);
+        }
         set.families.sort_by(|a, b| a.id.cmp(&b.id));
         (set, failures)
+    }
+
+    /// Gives every `same_as` parameter the value and default of the parameter it names;
+    /// returns the (rule, parameter) indices whose target is missing or itself shared.
+    pub(crate) fn link_shared_params(&mut self) -> Vec<(usize, usize)> {
+        let mut broken = Vec::new();
+        for r in 0..self.rules.len() {
+            for p in 0..self.rules[r].params.len() {
+                let Some((rule, name)) = self.rules[r].params[p].same_as.clone() else {
+                    continue;
+                };
+                let target = self
+                    .rule(&rule)
+                    .and_then(|t| t.params.iter().find(|q| q.name == name))
+                    .filter(|q| q.same_as.is_none())
+                    .map(|q| (q.value.clone(), q.default_text.clone()));
+                let Some((value, default_text)) = target else {
+                    broken.push((r, p));
+                    continue;
+                };
+                let param = &mut self.rules[r].params[p];
+                param.value = value;
+                param.default_text = default_text;
+            }
+        }
+        broken
     }
 
     /// The rule with this id.
@@ -673,8 +722,26 @@ fn load_params(reader: &TableReader<'_>, source: &Source) -> Vec<Param> {
                 format!("parameter `{}`", entry.key),
                 reader.problems,
             );
-            let default = p.required("default");
             let doc = p.required_text("doc");
+            if let Some((target, span)) = p.string("same_as") {
+                p.finish();
+                let Some((rule, name)) = target.split_once('.') else {
+                    reader.problems.push(
+                        span,
+                        "`same_as` names another rule's parameter as `RULE.name`, e.g. `NTC001.min_days`",
+                    );
+                    return None;
+                };
+                return Some(Param {
+                    name: entry.key.clone(),
+                    value: cel::Value::Null,
+                    default_text: String::new(),
+                    default_span: entry.node.span.clone(),
+                    doc: doc?,
+                    same_as: Some((rule.to_owned(), name.to_owned())),
+                });
+            }
+            let default = p.required("default");
             p.finish();
             let default = default?;
             Some(Param {
@@ -683,6 +750,7 @@ fn load_params(reader: &TableReader<'_>, source: &Source) -> Vec<Param> {
                 default_text: source.text[default.span.clone()].to_owned(),
                 default_span: default.span.clone(),
                 doc: doc?,
+                same_as: None,
             })
         })
         .collect()
@@ -736,6 +804,21 @@ fn compile_rule(
     let fixes = crate::fix::decl::load(&reader, source);
     let label = bi_template(&reader, "label", source);
     let basis = load_basis(&reader, set);
+    let basis_if = reader
+        .array("basis_if")
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|n| {
+            let r = TableReader::new(n, "a `basis_if` entry", problems);
+            let when = r
+                .required("when")
+                .and_then(|_| expr_field(&r, "when", source));
+            let _ = r.required("basis");
+            let basis = load_basis(&r, set);
+            r.finish();
+            Some((when?, basis))
+        })
+        .collect();
     if reader.node().get("basis").is_none() {
         problems.push(
             node.span.clone(),
@@ -784,6 +867,7 @@ fn compile_rule(
         fixes,
         label,
         basis,
+        basis_if,
         params,
         kind: kind?,
         source: source.clone(),

@@ -80,6 +80,25 @@ impl KeySpec {
         }
     }
 
+    /// [`Self::expected`] in Chinese, for Chinese messages.
+    pub fn expected_zh(&self) -> String {
+        match &self.ty {
+            KeyType::String(Some(p)) => format!("匹配 `{}` 的字符串", p.as_str()),
+            KeyType::String(None) => "字符串".into(),
+            KeyType::Integer => "整数".into(),
+            KeyType::Number => "数字".into(),
+            KeyType::Ratio => "0 到 1 之间的比例".into(),
+            KeyType::Bool => "布尔值（`true` 或 `false`）".into(),
+            KeyType::Date => "日期（如 2026-12-20）".into(),
+            KeyType::DateTime => "本地日期时间（如 2026-12-01T10:00:00）".into(),
+            KeyType::Enum(values) => format!("`{}` 之一", values.join("`、`")),
+            KeyType::Array(items) => format!("元素为{}的数组", items.expected_zh()),
+            KeyType::Table(_) => "表".into(),
+            KeyType::Entries(_) => "表数组".into(),
+            KeyType::File => "路径（字符串）".into(),
+        }
+    }
+
     fn expected_plural(&self) -> String {
         match &self.ty {
             KeyType::Enum(values) => format!("`{}`", values.join("`, `")),
@@ -307,6 +326,31 @@ fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
     })
 }
 
+/// A table's name in Chinese messages: the top level is 顶层, a `[header]` stays as written.
+fn table_zh(what: &str) -> String {
+    if what == "the top level" {
+        "顶层".into()
+    } else {
+        what.to_owned()
+    }
+}
+
+/// A TOML value's type in Chinese.
+fn zh_type_name(value: &NodeValue) -> &'static str {
+    match value {
+        NodeValue::String(_) => "字符串",
+        NodeValue::Integer(_) => "整数",
+        NodeValue::Float(_) => "浮点数",
+        NodeValue::Bool(_) => "布尔值",
+        NodeValue::Date(_) => "日期",
+        NodeValue::DateTime(_) => "本地日期时间",
+        NodeValue::OffsetDateTime(_) => "带时区的日期时间",
+        NodeValue::Time(_) => "本地时间",
+        NodeValue::Array(_) => "数组",
+        NodeValue::Table(_) => "表",
+    }
+}
+
 /// An enum's `names`: one per value, in the same order.
 fn enum_names(reader: &TableReader<'_>, ty: &KeyType, problems: &Problems) -> Vec<String> {
     let Some(names) = reader.strings("names") else {
@@ -349,7 +393,11 @@ fn check_table(spec: &KeySpec, node: &Node, path: &DocPath, what: &str, report: 
                 check: crate::rules::BuiltinCheck::MissingKey,
                 span: node.span.clone(),
                 path: path.clone(),
-                args: vec![("key", key.clone()), ("table", what.to_owned())],
+                args: vec![
+                    ("key", key.clone()),
+                    ("table", what.to_owned()),
+                    ("table_zh", table_zh(what)),
+                ],
             });
         }
     }
@@ -369,6 +417,7 @@ fn check_table(spec: &KeySpec, node: &Node, path: &DocPath, what: &str, report: 
                 args: vec![
                     ("key", entry.key.clone()),
                     ("table", what.to_owned()),
+                    ("table_zh", table_zh(what)),
                     ("suggestion", suggestion.to_owned()),
                     ("unambiguous", unambiguous.to_string()),
                 ],
@@ -389,6 +438,16 @@ fn check_value(spec: &KeySpec, node: &Node, path: &DocPath, key: &str, report: &
             args: vec![
                 ("key", key.to_owned()),
                 ("expected", spec.expected()),
+                ("expected_zh", spec.expected_zh()),
+                // A wrong type is named in each language; a wrong value is shown as written.
+                (
+                    "found_zh",
+                    if found.starts_with("a ") || found.starts_with("an ") {
+                        zh_type_name(&node.value).to_owned()
+                    } else {
+                        found.clone()
+                    },
+                ),
                 ("found", found),
                 ("suggestion", suggestion),
                 ("unambiguous", "false".to_owned()),

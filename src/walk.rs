@@ -126,7 +126,15 @@ pub fn io_finding(path: &Path, reason: &str, lang: Lang) -> Finding {
     let name = crate::engine::display_path(path);
     let source = SourceFile::new(name, "");
     let message = match lang {
-        Lang::Zh => format!("无法读取：{reason}"),
+        // The reasons `io_reason` gives are English; the common ones are said in Chinese.
+        Lang::Zh => format!(
+            "无法读取：{}",
+            match reason {
+                "no such file" => "文件不存在",
+                "permission denied" => "没有读取权限",
+                other => other,
+            }
+        ),
         Lang::En => format!("cannot be read: {reason}"),
     };
     Finding::new("IO", Severity::Error, source, 0..0, message, String::new())

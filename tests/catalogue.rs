@@ -30,7 +30,7 @@ fn the_built_in_ids_are_the_catalogues() {
     assert_eq!(ids.len(), unique.len(), "rule ids are unique");
     let shipped: BTreeSet<String> = unique.into_iter().map(str::to_owned).collect();
     let catalogue = catalogue_ids();
-    assert_eq!(catalogue.len(), 72);
+    assert_eq!(catalogue.len(), 73);
     assert_eq!(shipped, catalogue, "shipped rules vs the catalogue");
     insta::assert_snapshot!(ids.join("\n"));
 }
@@ -141,7 +141,7 @@ fn rules_lists_every_rule_as_json() {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let list = v.as_array().unwrap();
-    assert_eq!(list.len(), 72);
+    assert_eq!(list.len(), 73);
     let ntc = list.iter().find(|r| r["id"] == "NTC001").unwrap();
     assert_eq!(
         ntc["basis"].as_str().unwrap().split(';').next().unwrap(),

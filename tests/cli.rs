@@ -92,7 +92,10 @@ fn json_matches_the_documented_shape() {
         (d["end_line"].as_u64(), d["end_column"].as_u64()),
         (Some(29), Some(34))
     );
-    assert_eq!(d["basis"], "practice (seed-000 §1)");
+    assert_eq!(
+        d["basis"],
+        "practice: “How to cancel WeChat operations” (Luyoutong, 2025-06-07) §1 (a web article, not law; its numbers are unverified and configurable)"
+    );
     assert_eq!(d["waived"], serde_json::Value::Null);
     assert!(d["help"].as_str().unwrap().contains("2026-12-20"));
     assert_eq!(v["summary"]["error"], 1);
@@ -135,7 +138,7 @@ fn sarif_has_rules_and_regions() {
     let run = &v["runs"][0];
     assert_eq!(run["columnKind"], "unicodeCodePoints");
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
-    assert_eq!(rules.len(), 11, "every selected ACC rule is described");
+    assert_eq!(rules.len(), 12, "every selected ACC rule is described");
     assert!(rules.iter().all(|r| {
         r["helpUri"]
             .as_str()

@@ -34,6 +34,29 @@ fn check(format: &str, args: &[&str]) -> (String, i32) {
     (text, code)
 }
 
+/// A run that checks nothing: a manifest named on the command line that `hegui.toml` excludes
+/// (as a pre-commit hook may pass). A folder with no manifest is an error, not an empty run.
+fn empty_run() -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("hegui.toml"),
+        "[check]\nexclude = [\"skipped.plan.toml\"]\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        "fixtures/ACC001/fail.plan.toml",
+        dir.path().join("skipped.plan.toml"),
+    )
+    .unwrap();
+    let file = dir
+        .path()
+        .join("skipped.plan.toml")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    (dir, file)
+}
+
 fn json(args: &[&str]) -> Value {
     let (text, _) = check("json", args);
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
@@ -131,8 +154,8 @@ fn sarif_of_every_fixture_validates_against_the_official_schema() {
 #[test]
 fn sarif_of_an_empty_run_validates() {
     let validator = sarif_validator();
-    let dir = tempfile::tempdir().unwrap();
-    let log = sarif(&[dir.path().to_str().unwrap()]);
+    let (_dir, file) = empty_run();
+    let log = sarif(&[&file]);
     assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
     assert!(
         !log["runs"][0]["tool"]["driver"]["rules"]
@@ -290,7 +313,7 @@ fn github_annotation_for_acc001_is_exact() {
         "{first}"
     );
     assert!(
-        first.ends_with("%0Abasis: practice (seed-000 §1)"),
+        first.ends_with("%0Abasis: practice: “How to cancel WeChat operations” (Luyoutong, 2025-06-07) §1 (a web article, not law; its numbers are unverified and configurable)"),
         "{first}"
     );
 }
@@ -537,8 +560,8 @@ fn junit_lists_passes_and_escapes_names() {
             .all(|c| c.failure.is_none() && c.skipped.is_none())
     );
     // An empty run is still a well-formed report.
-    let empty = tempfile::tempdir().unwrap();
-    let (junit, code) = check("junit", &[empty.path().to_str().unwrap()]);
+    let (_empty, file) = empty_run();
+    let (junit, code) = check("junit", &[&file]);
     assert_eq!(code, 0);
     assert!(parse_junit(&junit).is_empty());
 }

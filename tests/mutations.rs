@@ -109,7 +109,7 @@ const MUTATIONS: &[(&str, &str, &str, &[&str])] = &[
     ),
     (
         "account",
-        "followers = 48210",
+        "followers = 9210",
         "followers = \"many\"",
         &["SCH003"],
     ),

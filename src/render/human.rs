@@ -180,7 +180,10 @@ pub fn render(findings: &[Finding], files: usize, lang: Lang, style: Style) -> S
             let until = w
                 .until
                 .as_deref()
-                .map(|u| format!(", until {u}"))
+                .map(|u| match lang {
+                    Lang::Zh => format!("，有效至 {u}"),
+                    Lang::En => format!(", until {u}"),
+                })
                 .unwrap_or_default();
             message = match lang {
                 Lang::Zh => format!(

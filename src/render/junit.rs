@@ -34,7 +34,10 @@ fn location(f: &Finding) -> String {
 
 fn waiver_text(f: &Finding, lang: Lang) -> Option<String> {
     let w = f.waived.as_ref()?;
-    let until = w.until.as_deref().map(|u| format!(", until {u}"));
+    let until = w.until.as_deref().map(|u| match lang {
+        Lang::Zh => format!("，有效至 {u}"),
+        Lang::En => format!(", until {u}"),
+    });
     Some(match lang {
         Lang::Zh => format!(
             "已豁免：{}，批准人 {}{}",

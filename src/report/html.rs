@@ -437,7 +437,6 @@ fn findings(h: &mut Html, r: &Report) {
                 h.close("div");
             }
             Authority::Practice {
-                key,
                 title,
                 note,
                 items,
@@ -451,7 +450,6 @@ fn findings(h: &mut Html, r: &Report) {
                     &r.label("惯例", "practice"),
                 );
                 inline(h, r, title);
-                h.el("span", &[("class", "year")], key);
                 h.close("h3");
                 if !note.zh.is_empty() {
                     block(h, r, "note", note);

@@ -208,19 +208,12 @@ fn findings(o: &mut String, r: &Report) {
                 }
             }
             Authority::Practice {
-                key,
                 title,
                 note,
                 items,
                 refs: others,
             } => {
-                let _ = writeln!(
-                    o,
-                    "### {}: {} ({})\n",
-                    r.label("惯例", "Practice"),
-                    t(r, title),
-                    escape(key)
-                );
+                let _ = writeln!(o, "### {}: {}\n", r.label("惯例", "Practice"), t(r, title));
                 if !note.zh.is_empty() {
                     let _ = writeln!(o, "*{}*\n", t(r, note));
                 }

@@ -179,7 +179,6 @@ pub(crate) enum Authority {
     },
     /// A practice source (not law).
     Practice {
-        key: String,
         title: Text,
         note: Text,
         items: Vec<usize>,
@@ -664,11 +663,35 @@ fn authorities(engine: &Engine, items: &[Item]) -> Vec<Authority> {
     for (key, (items, refs)) in practice {
         let source = law.practice.get(&key);
         groups.push(Authority::Practice {
-            title: source
-                .map(|s| s.title.clone())
-                .unwrap_or_else(|| same(&key)),
-            note: source.map(|s| s.note.clone()).unwrap_or_default(),
-            key,
+            // Named by title, publisher and date, with its caveat; the key is internal.
+            title: source.map_or_else(
+                || same(&key),
+                |s| Text {
+                    zh: s.name(Lang::Zh),
+                    en: s.name(Lang::En),
+                },
+            ),
+            note: source
+                .map(|s| Text {
+                    zh: [s.caveat.zh.as_str(), s.note.zh.as_str()]
+                        .iter()
+                        .filter(|t| !t.is_empty())
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join("。"),
+                    en: [s.caveat.en.as_str(), s.note.en.as_str()]
+                        .iter()
+                        .filter(|t| !t.is_empty())
+                        .map(|t| {
+                            let mut c = t.chars();
+                            c.next()
+                                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                                .unwrap_or_default()
+                        })
+                        .collect::<Vec<_>>()
+                        .join(". "),
+                })
+                .unwrap_or_default(),
             items,
             refs,
         });
