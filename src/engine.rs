@@ -394,6 +394,18 @@ impl Engine {
             .map(|l| render(l.get(lang), &ctx))
             .filter(|l| !l.is_empty());
         finding.basis = self.cite(rule);
+        if !rule.fixes.is_empty()
+            && let Ok(doc) = tree::parse(&source.text)
+        {
+            let target = crate::fix::compute::Target {
+                text: &source.text,
+                doc: &doc,
+                item: path,
+                today: self.options.today,
+                lang,
+            };
+            finding.fix = crate::fix::compute::evaluate(&rule.fixes, &ctx, &target);
+        }
         Some(finding)
     }
 
@@ -707,7 +719,7 @@ pub fn display_value(value: &Value) -> String {
 }
 
 /// Renders a template; a hole that cannot be evaluated is written as its source text.
-fn render(template: &Template, ctx: &Context<'_, '_>) -> String {
+pub(crate) fn render(template: &Template, ctx: &Context<'_, '_>) -> String {
     let mut out = String::new();
     for piece in &template.pieces {
         match piece {
@@ -1056,7 +1068,7 @@ impl RuleRun<'_, '_, '_, '_, '_> {
         }
         if let Some(Value::Bool(false)) = verdict {
             let (span, blamed) = self.locate(check, path, node, ctx);
-            let finding = self.finding(check, ctx, self.file.source.clone(), span, &blamed);
+            let finding = self.finding(check, ctx, self.file.source.clone(), span, &blamed, path);
             out.push(finding);
         }
     }
@@ -1169,7 +1181,7 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                 scope.add_variable_as_val("text", Box::new(text_value.share()));
                 scope.add_variable_from_value("match", words.to_owned());
                 let blamed = key_path.clone();
-                out.push(self.finding(check, &scope, source.clone(), span, &blamed));
+                out.push(self.finding(check, &scope, source.clone(), span, &blamed, path));
             }
         }
     }
@@ -1200,6 +1212,7 @@ impl RuleRun<'_, '_, '_, '_, '_> {
         source: Source,
         span: Span,
         blamed: &DocPath,
+        item: &DocPath,
     ) -> Finding {
         let rule = self.rule;
         let lang = self.engine.options.lang;
@@ -1260,12 +1273,28 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                 });
             }
         }
+        let fixes = if check.fixes.is_empty() {
+            &rule.fixes
+        } else {
+            &check.fixes
+        };
+        // A finding inside a `text_file` points into that file; fixes edit the manifest only.
+        if !fixes.is_empty() && Arc::ptr_eq(&f.source, &self.file.source) {
+            let target = crate::fix::compute::Target {
+                text: &self.file.source.text,
+                doc: self.file.doc,
+                item,
+                today: self.engine.options.today,
+                lang,
+            };
+            f.fix = crate::fix::compute::evaluate(fixes, ctx, &target);
+        }
         f
     }
 }
 
 /// A path template rendered and made absolute: `/x` is from the root, anything else from the item.
-fn resolve_path(
+pub(crate) fn resolve_path(
     template: &Template,
     item_path: &DocPath,
     ctx: &Context<'_, '_>,

@@ -52,6 +52,8 @@ pub struct Finding {
     pub value: String,
     /// The waiver in force, if any.
     pub waived: Option<Waiver>,
+    /// The repair, if the rule declares one that applies here.
+    pub fix: Option<crate::fix::Fix>,
 }
 
 impl Finding {
@@ -78,6 +80,7 @@ impl Finding {
             path,
             value,
             waived: None,
+            fix: None,
         }
     }
 

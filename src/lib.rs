@@ -15,6 +15,7 @@ pub mod engine;
 pub(crate) mod escape;
 pub mod explain;
 pub mod finding;
+pub mod fix;
 pub mod fixtures;
 pub(crate) mod functions;
 pub mod law;
@@ -219,17 +220,7 @@ pub fn check_configured(
     paths: &[PathBuf],
     config: Option<&config::Config>,
 ) -> Run {
-    let select = |path: &Path, named: bool| match config {
-        None => true,
-        Some(c) if named => !c.excludes(path),
-        Some(c) => c.selects(path),
-    };
-    let suffix = engine
-        .rules()
-        .shape
-        .as_ref()
-        .map_or(".plan.toml", |s| s.file_suffix.as_str());
-    let discovered = walk::discover_selected(paths, suffix, &select);
+    let discovered = discover_configured(engine, paths, config);
     let roots = walk::RepoRoots::default();
     let (_, mut findings) = rayon::join(
         || engine.compile_patterns(),
@@ -261,13 +252,37 @@ pub fn check_configured(
     }
 }
 
+/// The manifests under `paths` that a configuration selects (`include` for files found in
+/// folders, `exclude` for every file), sorted by path.
+pub(crate) fn discover_configured(
+    engine: &Engine,
+    paths: &[PathBuf],
+    config: Option<&config::Config>,
+) -> Vec<walk::Discovered> {
+    let select = |path: &Path, named: bool| match config {
+        None => true,
+        Some(c) if named => !c.excludes(path),
+        Some(c) => c.selects(path),
+    };
+    let suffix = engine
+        .rules()
+        .shape
+        .as_ref()
+        .map_or(".plan.toml", |s| s.file_suffix.as_str());
+    walk::discover_selected(paths, suffix, &select)
+}
+
 /// Checks one manifest file.
 pub fn check_file(engine: &Engine, path: &Path) -> Vec<Finding> {
     check_file_with(engine, path, &walk::RepoRoots::default())
 }
 
 /// Checks one manifest file, finding its repository root through a cache shared by a run.
-fn check_file_with(engine: &Engine, path: &Path, roots: &walk::RepoRoots) -> Vec<Finding> {
+pub(crate) fn check_file_with(
+    engine: &Engine,
+    path: &Path,
+    roots: &walk::RepoRoots,
+) -> Vec<Finding> {
     let name = engine::display_path(path);
     let bytes = match std::fs::read(path) {
         Ok(b) => b,

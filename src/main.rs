@@ -96,6 +96,13 @@ enum Command {
         #[arg(long, value_name = "MS", default_value_t = 50)]
         debounce_ms: u64,
     },
+    /// Apply the findings' fixes, keeping comments and layout: safe fixes (a misspelt value
+    /// or key, a date written as a string); `--unsafe-fixes` adds those that change what the
+    /// plan commits to (moved dates, changed numbers, added keys). Re-checks and applies again
+    /// until nothing fixable remains (at most 10 rounds), prints what changed per file, and
+    /// exits like `check` on the findings that remain. Dates before `--today` are never moved,
+    /// nor moved to. A file that does not parse is not changed.
+    Fix(FixArgs),
     /// Explain a rule: what it checks and why, its basis, parameters and examples.
     Explain {
         /// Rule id, e.g. NTC001.
@@ -159,6 +166,18 @@ struct CheckArgs {
     /// Record the current findings in this baseline file (they count as baselined from now on).
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct FixArgs {
+    #[command(flatten)]
+    lint: LintArgs,
+    /// Also apply unsafe fixes: those that move dates, change numbers or add keys.
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print a unified diff of the changes and write nothing.
+    #[arg(long)]
+    diff: bool,
 }
 
 #[derive(clap::Args)]
@@ -358,10 +377,10 @@ fn configured_rules(args: &LintArgs) -> std::result::Result<(RuleSet, Option<Con
     Ok((set, config))
 }
 
-/// Loads rules and checks the paths; `Err` carries exit status 2 after printing why.
-fn lint(args: LintArgs, write_baseline: Option<&Path>) -> std::result::Result<Linted, ExitCode> {
+/// The engine and configuration a lint run uses; `Err` carries exit status 2 after printing why.
+fn prepare(args: &LintArgs) -> std::result::Result<(Engine, Option<Config>), ExitCode> {
     let lang = lang(args.rules.lang);
-    let (mut set, config) = configured_rules(&args)?;
+    let (mut set, config) = configured_rules(args)?;
     set.retain(|r| {
         (args.select.is_empty() || matches_any(&r.id, &args.select))
             && !matches_any(&r.id, &args.ignore)
@@ -371,6 +390,13 @@ fn lint(args: LintArgs, write_baseline: Option<&Path>) -> std::result::Result<Li
         today: args.today.unwrap_or_else(today_in_china),
     };
     let engine = build_engine(set, options)?;
+    Ok((engine, config))
+}
+
+/// Loads rules and checks the paths; `Err` carries exit status 2 after printing why.
+fn lint(args: LintArgs, write_baseline: Option<&Path>) -> std::result::Result<Linted, ExitCode> {
+    let lang = lang(args.rules.lang);
+    let (engine, config) = prepare(&args)?;
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -434,22 +460,26 @@ fn lint(args: LintArgs, write_baseline: Option<&Path>) -> std::result::Result<Li
             run.baselined.len()
         );
     }
-    let fail_on = match args.fail_on {
+    Ok(Linted {
+        engine,
+        run,
+        lang,
+        threshold: threshold(args.fail_on, config.as_ref()),
+    })
+}
+
+/// The least severity that fails a run: `--fail-on`, else the configuration's, else `error`.
+fn threshold(fail_on: Option<FailOn>, config: Option<&Config>) -> Option<Severity> {
+    let fail_on = match fail_on {
         Some(FailOn::Error) => hegui::config::FailOn::Error,
         Some(FailOn::Warning) => hegui::config::FailOn::Warning,
         Some(FailOn::Info) => hegui::config::FailOn::Info,
         Some(FailOn::Never) => hegui::config::FailOn::Never,
         None => config
-            .as_ref()
             .and_then(|c| c.fail_on)
             .unwrap_or(hegui::config::FailOn::Error),
     };
-    Ok(Linted {
-        engine,
-        run,
-        lang,
-        threshold: fail_on.threshold(),
-    })
+    fail_on.threshold()
 }
 
 /// Compiles the rule set's patterns; problems are printed and exit 2.
@@ -499,6 +529,62 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     };
     emit(args.output.as_ref(), &text)?;
     Ok(linted.exit_code())
+}
+
+fn fix(args: FixArgs) -> Result<ExitCode> {
+    if args.lint.baseline.is_some() {
+        // A baseline accepts findings as they are; fixing around it would be a guess.
+        eprintln!("error: `hegui fix` does not take --baseline (fix, then record a new baseline)");
+        return Ok(ExitCode::from(2));
+    }
+    let lang = lang(args.lint.rules.lang);
+    let (engine, config) = match prepare(&args.lint) {
+        Ok(prepared) => prepared,
+        Err(code) => return Ok(code),
+    };
+    let paths = if args.lint.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.lint.paths.clone()
+    };
+    let results = hegui::fix::run::fix_paths(&engine, &paths, config.as_ref(), args.unsafe_fixes);
+    let mut summary = String::new();
+    let mut diff = String::new();
+    for result in &results {
+        if args.diff {
+            diff.push_str(&result.diff());
+        } else if result.changed() {
+            let path = Path::new(&result.name);
+            std::fs::write(path, &result.fixed)
+                .into_diagnostic()
+                .wrap_err_with(|| format!("cannot write {}", result.name))?;
+        }
+        summary.push_str(&hegui::fix::run::describe(result, args.diff, lang));
+    }
+    let mut remaining: Vec<hegui::Finding> =
+        results.iter().flat_map(|r| r.remaining.clone()).collect();
+    remaining.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    let color = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let rendered = human::render(
+        &remaining,
+        results.len(),
+        lang,
+        human::Style { color, width: 100 },
+    );
+    if args.diff {
+        // The diff alone on standard output (it can be piped to `patch` or `git apply`).
+        emit(None, &diff)?;
+        eprint!("{summary}{rendered}");
+    } else {
+        emit(None, &format!("{summary}{rendered}"))?;
+    }
+    let threshold = threshold(args.lint.fail_on, config.as_ref());
+    let failing = threshold.is_some_and(|t| {
+        remaining
+            .iter()
+            .any(|f| f.waived.is_none() && f.severity >= t)
+    });
+    Ok(ExitCode::from(u8::from(failing)))
 }
 
 fn report(args: ReportArgs) -> Result<ExitCode> {
@@ -556,6 +642,7 @@ fn main() -> ExitCode {
         | Command::Lsp { rules, .. }
         | Command::TestRules { rules, .. } => matches!(rules.lang, Some(LangArg::Both)),
         Command::Schedule(a) => matches!(a.rules.lang, Some(LangArg::Both)),
+        Command::Fix(a) => matches!(a.lint.rules.lang, Some(LangArg::Both)),
         Command::Report(_) | Command::Init { .. } => false,
     };
     if both_elsewhere {
@@ -566,6 +653,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check(args),
         Command::Report(args) => report(args),
         Command::Schedule(args) => schedule_cmd::run(args),
+        Command::Fix(args) => fix(args),
         Command::Rules { rules, format } => list_rules(&rules, format),
         Command::Explain { id, rules } => explain(&id, &rules),
         Command::Schema { rules, format } => schema(&rules, format),

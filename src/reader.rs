@@ -62,6 +62,25 @@ pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// Whether [`suggest`]'s answer is the one clear closest candidate: no other candidate is
+/// close enough to be suggested and within 0.05 of its score (a fix may then apply it safely).
+pub fn suggestion_is_unambiguous<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> bool {
+    let mut scores: Vec<f64> = candidates
+        .into_iter()
+        .map(|c| strsim::jaro_winkler(word, c))
+        .filter(|score| *score >= 0.8)
+        .collect();
+    scores.sort_by(|a, b| b.total_cmp(a));
+    match scores.as_slice() {
+        [] => false,
+        [_] => true,
+        [best, second, ..] => best - second >= 0.05,
+    }
+}
+
 /// A bilingual text.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Text {

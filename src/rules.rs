@@ -23,9 +23,11 @@ pub enum BuiltinCheck {
     ParseError,
     /// A required key is missing (`key`, `table`).
     MissingKey,
-    /// A value has the wrong type or enum value (`key`, `expected`, `found`, `suggestion`).
+    /// A value has the wrong type or enum value (`key`, `expected`, `found`, `suggestion`,
+    /// `unambiguous`: `true` when the suggestion is the one clear closest value, `date`: the
+    /// text of a date written as a string).
     WrongType,
-    /// A key is unknown (`key`, `table`, `suggestion`).
+    /// A key is unknown (`key`, `table`, `suggestion`, `unambiguous`).
     UnknownKey,
     /// The version key names an unsupported version (`value`, `supported`).
     UnsupportedVersion,
@@ -77,8 +79,10 @@ impl BuiltinCheck {
                 "found",
                 "found_zh",
                 "suggestion",
+                "unambiguous",
+                "date",
             ],
-            BuiltinCheck::UnknownKey => &["key", "table", "table_zh", "suggestion"],
+            BuiltinCheck::UnknownKey => &["key", "table", "table_zh", "suggestion", "unambiguous"],
             BuiltinCheck::UnsupportedVersion => &["value", "supported"],
             BuiltinCheck::File => &["path", "reason"],
             BuiltinCheck::WaiverIncomplete => &["rule", "missing", "unknown", "suggestion"],
@@ -181,6 +185,8 @@ pub struct Check {
     pub message: Option<BiTemplate>,
     /// Help override for this check.
     pub help: Option<BiTemplate>,
+    /// Fix override for this check (alternatives, tried in order).
+    pub fixes: Vec<crate::fix::decl::FixDecl>,
     /// Primary label override for this check.
     pub label: Option<BiTemplate>,
 }
@@ -231,6 +237,8 @@ pub struct Rule {
     pub message: BiTemplate,
     /// Help template.
     pub help: Option<BiTemplate>,
+    /// The fix: alternatives, tried in order (see `docs/fix.md`).
+    pub fixes: Vec<crate::fix::decl::FixDecl>,
     /// Primary label template.
     pub label: Option<BiTemplate>,
     /// Legal basis.
@@ -568,13 +576,22 @@ fn offset_in(text: &str, line: usize, col: usize) -> usize {
     text.len()
 }
 
-fn expr_field(reader: &TableReader<'_>, key: &'static str, source: &Source) -> Option<Expr> {
+pub(crate) fn expr_field(
+    reader: &TableReader<'_>,
+    key: &'static str,
+    source: &Source,
+) -> Option<Expr> {
     let (text, span) = reader.string(key)?;
     compile_expr(&text, content_start(source, &span), source, reader.problems)
 }
 
 /// Parses `text {expr} text`; `{{` and `}}` are literal braces.
-fn compile_template(text: &str, span: &Span, source: &Source, problems: &Problems) -> Template {
+pub(crate) fn compile_template(
+    text: &str,
+    span: &Span,
+    source: &Source,
+    problems: &Problems,
+) -> Template {
     let start = content_start(source, span);
     let mut pieces = Vec::new();
     let mut literal = String::new();
@@ -617,7 +634,11 @@ fn compile_template(text: &str, span: &Span, source: &Source, problems: &Problem
     Template { pieces }
 }
 
-fn bi_template(reader: &TableReader<'_>, key: &'static str, source: &Source) -> Option<BiTemplate> {
+pub(crate) fn bi_template(
+    reader: &TableReader<'_>,
+    key: &'static str,
+    source: &Source,
+) -> Option<BiTemplate> {
     let node = reader.table(key)?;
     let inner = TableReader::new(node, format!("`{key}`"), reader.problems);
     let zh = inner.required_string("zh");
@@ -785,6 +806,7 @@ fn compile_rule(
         .required("message")
         .and_then(|_| bi_template(&reader, "message", source));
     let help = bi_template(&reader, "help", source);
+    let fixes = crate::fix::decl::load(&reader, source);
     let label = bi_template(&reader, "label", source);
     let basis = load_basis(&reader, set);
     let basis_if = reader
@@ -847,6 +869,7 @@ fn compile_rule(
         rationale: rationale?,
         message: message?,
         help,
+        fixes,
         label,
         basis,
         basis_if,
@@ -975,6 +998,11 @@ fn compile_check(
     } else {
         (None, None, None)
     };
+    let fixes = if own_texts {
+        crate::fix::decl::load(reader, source)
+    } else {
+        Vec::new()
+    };
     Some(Check {
         scope,
         when,
@@ -986,6 +1014,7 @@ fn compile_check(
         also,
         message,
         help,
+        fixes,
         label,
     })
 }

@@ -431,6 +431,10 @@ fn check_table(spec: &KeySpec, node: &Node, path: &DocPath, what: &str, report: 
         let Some((_, key_spec)) = keys.iter().find(|(k, _)| *k == entry.key) else {
             let suggestion =
                 suggest(&entry.key, keys.iter().map(|(k, _)| k.as_str())).unwrap_or_default();
+            let unambiguous = crate::reader::suggestion_is_unambiguous(
+                &entry.key,
+                keys.iter().map(|(k, _)| k.as_str()),
+            );
             report.issues.push(ShapeIssue {
                 check: crate::rules::BuiltinCheck::UnknownKey,
                 span: entry.key_span.clone(),
@@ -441,6 +445,7 @@ fn check_table(spec: &KeySpec, node: &Node, path: &DocPath, what: &str, report: 
                     ("table", what.to_owned()),
                     ("table_zh", table_zh(what)),
                     ("suggestion", suggestion.to_owned()),
+                    ("unambiguous", unambiguous.to_string()),
                 ],
             });
             // An unknown key is not read by any rule, so it need not be marked invalid.
@@ -471,6 +476,8 @@ fn check_value(spec: &KeySpec, node: &Node, path: &DocPath, key: &str, report: &
                 ),
                 ("found", found),
                 ("suggestion", suggestion),
+                ("unambiguous", "false".to_owned()),
+                ("date", String::new()),
             ],
         });
         report.invalid.push(path.clone());
@@ -513,6 +520,9 @@ fn check_value(spec: &KeySpec, node: &Node, path: &DocPath, key: &str, report: &
                     .unwrap_or_default()
                     .to_owned();
                 wrong(format!("`{s}`"), suggestion, report);
+                if crate::reader::suggestion_is_unambiguous(s, values.iter().map(String::as_str)) {
+                    set_arg(report, "unambiguous", "true".to_owned());
+                }
             }
         }
         (KeyType::Array(items), NodeValue::Array(elements)) => {
@@ -539,6 +549,13 @@ fn check_value(spec: &KeySpec, node: &Node, path: &DocPath, key: &str, report: &
                 );
             }
         }
+        // A date written as a string: a fix can drop the quotes.
+        (KeyType::Date, NodeValue::String(s))
+            if chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok() =>
+        {
+            wrong(found_type(), String::new(), report);
+            set_arg(report, "date", s.clone());
+        }
         (KeyType::Date, NodeValue::DateTime(_)) => {
             wrong("a date-time".into(), String::new(), report)
         }
@@ -549,6 +566,17 @@ fn check_value(spec: &KeySpec, node: &Node, path: &DocPath, key: &str, report: &
             report,
         ),
         _ => wrong(found_type(), String::new(), report),
+    }
+}
+
+/// Sets a message variable of the issue just reported.
+fn set_arg(report: &mut ShapeReport, name: &str, value: String) {
+    if let Some(arg) = report
+        .issues
+        .last_mut()
+        .and_then(|issue| issue.args.iter_mut().find(|(n, _)| *n == name))
+    {
+        arg.1 = value;
     }
 }
 

@@ -235,6 +235,12 @@ pub fn render(findings: &[Finding], files: usize, lang: Lang, style: Style) -> S
             };
         }
         let mut help = f.help.clone().unwrap_or_default();
+        if let Some(fix) = &f.fix {
+            if !help.is_empty() {
+                help.push('\n');
+            }
+            help.push_str(&fix.hint(lang));
+        }
         if !f.basis.is_empty() {
             if !help.is_empty() {
                 help.push('\n');

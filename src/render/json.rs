@@ -35,6 +35,23 @@ struct Diagnostic<'a> {
     basis: &'a str,
     path: &'a str,
     waived: Option<Waived<'a>>,
+    fix: Option<FixOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct FixOut<'a> {
+    applicability: &'static str,
+    message: &'a str,
+    edits: Vec<EditOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct EditOut<'a> {
+    line: usize,
+    column: usize,
+    end_line: usize,
+    end_column: usize,
+    content: &'a str,
 }
 
 #[derive(Serialize)]
@@ -72,6 +89,25 @@ pub fn render(findings: &[Finding], files: usize) -> String {
                         reason: &w.reason,
                         approver: &w.approver,
                         until: w.until.as_deref(),
+                    }),
+                    fix: f.fix.as_ref().map(|x| FixOut {
+                        applicability: x.applicability.as_str(),
+                        message: &x.message,
+                        edits: x
+                            .edits
+                            .iter()
+                            .map(|e| {
+                                let (line, column) = f.source.line_col(e.range.start);
+                                let (end_line, end_column) = f.source.line_col(e.range.end);
+                                EditOut {
+                                    line,
+                                    column,
+                                    end_line,
+                                    end_column,
+                                    content: &e.content,
+                                }
+                            })
+                            .collect(),
                     }),
                 }
             })

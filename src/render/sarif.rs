@@ -81,6 +81,31 @@ pub fn render(findings: &[Finding], rules: &RuleSet, lang: Lang) -> String {
             if let Some(index) = rules.rules.iter().position(|r| r.id == f.rule) {
                 result["ruleIndex"] = json!(index);
             }
+            if let Some(fix) = f
+                .fix
+                .as_ref()
+                .filter(|x| x.applicability != crate::fix::Applicability::DisplayOnly)
+            {
+                let replacements: Vec<Value> = fix
+                    .edits
+                    .iter()
+                    .map(|e| {
+                        let (line, column) = f.source.line_col(e.range.start);
+                        let (end_line, end_column) = f.source.line_col(e.range.end);
+                        json!({
+                            "deletedRegion": { "startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column },
+                            "insertedContent": { "text": e.content },
+                        })
+                    })
+                    .collect();
+                result["fixes"] = json!([{
+                    "description": { "text": fix.message },
+                    "artifactChanges": [{
+                        "artifactLocation": { "uri": uri_reference(&f.source.name) },
+                        "replacements": replacements,
+                    }],
+                }]);
+            }
             if let Some(w) = &f.waived {
                 result["suppressions"] = json!([{ "kind": "inSource", "justification": format!("{} (approved by {})", w.reason, w.approver) }]);
             }

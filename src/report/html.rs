@@ -594,6 +594,21 @@ fn finding(h: &mut Html, r: &Report, item: &Item) {
         block(h, r, "v", help);
         h.close("div");
     }
+    if let Some(fix) = &item.fix {
+        h.open("div", &[("class", "fix")]);
+        h.el(
+            "span",
+            &[("class", "k")],
+            &r.label("自动修复", "Automatic fix"),
+        );
+        h.open("div", &[("class", "v")]);
+        block(h, r, "fix-message", &fix.message);
+        h.el("pre", &[("class", "fix-before")], &fix.before);
+        h.el("pre", &[("class", "fix-after")], &fix.after);
+        block(h, r, "fix-how", &fix.how);
+        h.close("div");
+        h.close("div");
+    }
     if let Some(w) = &f.waived {
         h.open("div", &[("class", "waiver-note")]);
         h.el("span", &[("class", "k")], &r.label("豁免", "Waiver"));

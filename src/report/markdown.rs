@@ -283,6 +283,29 @@ fn finding(o: &mut String, r: &Report, item: &Item) {
     if let Some(help) = &item.help {
         let _ = writeln!(o, "{}: {}\n", r.label("修改建议", "Fix"), t(r, help));
     }
+    if let Some(fix) = &item.fix {
+        let _ = writeln!(
+            o,
+            "{}: {} (`{}`)\n",
+            r.label("自动修复", "Automatic fix"),
+            t(r, &fix.message),
+            t(r, &fix.how)
+        );
+        let mut body = String::new();
+        for line in fix.before.lines() {
+            body.push_str("- ");
+            body.push_str(line);
+            body.push('\n');
+        }
+        for line in fix.after.lines() {
+            body.push_str("+ ");
+            body.push_str(line);
+            body.push('\n');
+        }
+        let fence = fence(&body);
+        let diff = format!("{fence}diff\n{body}{fence}\n");
+        let _ = writeln!(o, "{diff}");
+    }
     if let Some(w) = &f.waived {
         let until = w
             .until

@@ -127,10 +127,22 @@ pub(crate) struct Item {
     pub title: Text,
     pub message: Text,
     pub help: Option<Text>,
+    /// The finding's fix: what it does, and the manifest lines before and after it.
+    pub fix: Option<ItemFix>,
     pub label: Option<Text>,
     /// Secondary locations with their labels.
     pub labels: Vec<(Range<usize>, Text)>,
     pub basis: Text,
+}
+
+/// A fix as the report shows it.
+#[derive(Debug)]
+pub(crate) struct ItemFix {
+    pub message: Text,
+    /// `hegui fix` or `hegui fix --unsafe-fixes` (or by hand).
+    pub how: Text,
+    pub before: String,
+    pub after: String,
 }
 
 impl Item {
@@ -521,6 +533,25 @@ fn item(
             .help
             .as_deref()
             .map(|h| pair(h, other.and_then(|o| o.help.as_deref()))),
+        fix: f.fix.as_ref().map(|x| {
+            let (before, after) = crate::fix::before_after(&f.source.text, x);
+            let how = match x.applicability {
+                crate::fix::Applicability::Safe => same("hegui fix"),
+                crate::fix::Applicability::Unsafe => same("hegui fix --unsafe-fixes"),
+                crate::fix::Applicability::DisplayOnly => bi("手工修改", "by hand"),
+            };
+            ItemFix {
+                message: pair(
+                    &x.message,
+                    other
+                        .and_then(|o| o.fix.as_ref())
+                        .map(|o| o.message.as_str()),
+                ),
+                how,
+                before,
+                after,
+            }
+        }),
         label: f
             .label
             .as_deref()

@@ -127,6 +127,7 @@ fn check_rule(rule: &Rule, vocabulary: &Vocabulary, lang: Lang) -> Vec<Problem> 
             {
                 check_bi(t, &scope, rule, lang, &mut out);
             }
+            check_fixes(&rule.fixes, &scope, rule, lang, &mut out);
             return out;
         }
     };
@@ -179,8 +180,34 @@ fn check_rule(rule: &Rule, vocabulary: &Vocabulary, lang: Lang) -> Vec<Problem> 
         for t in texts.into_iter().flatten() {
             check_bi(t, &scope, rule, lang, &mut out);
         }
+        let fixes = if check.fixes.is_empty() {
+            &rule.fixes
+        } else {
+            &check.fixes
+        };
+        check_fixes(fixes, &scope, rule, lang, &mut out);
     }
     out
+}
+
+/// A fix's expressions see what the finding's message sees (docs/fix.md).
+fn check_fixes(
+    fixes: &[crate::fix::decl::FixDecl],
+    scope: &Scope,
+    rule: &Rule,
+    lang: Lang,
+    out: &mut Vec<Problem>,
+) {
+    for fix in fixes {
+        if let Some(e) = &fix.when {
+            check_expr(e, scope, Want::Bool("when"), rule, lang, out);
+        }
+        check_bi(&fix.message, scope, rule, lang, out);
+        for edit in &fix.edits {
+            check_template(&edit.path, scope, rule, lang, out);
+            check_expr(&edit.value, scope, Want::Any, rule, lang, out);
+        }
+    }
 }
 
 fn check_bi(t: &BiTemplate, scope: &Scope, rule: &Rule, lang: Lang, out: &mut Vec<Problem>) {
