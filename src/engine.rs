@@ -1369,8 +1369,7 @@ fn read_text_file(
 ) -> Result<Source, String> {
     let base = manifest.parent().unwrap_or(Path::new("."));
     let joined = base.join(value);
-    let resolved =
-        crate::confine::resolve_inside(&joined, repo_root).map_err(|e| e.to_string())?;
+    let resolved = crate::confine::resolve_inside(&joined, repo_root).map_err(|e| e.to_string())?;
     if let Some(text) = open(&resolved) {
         return Ok(SourceFile::new(display_path(&joined), text));
     }

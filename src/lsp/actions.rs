@@ -26,10 +26,23 @@ pub(crate) struct Fix {
     pub(crate) edits: Vec<(Range<usize>, String)>,
 }
 
-/// The fixes a finding carries. Findings carry none yet: when the engine attaches its fixes
-/// (issue #15), this is the one place that maps them.
-pub(crate) fn fixes(_finding: &Finding) -> Vec<Fix> {
-    Vec::new()
+/// The fix a finding carries, as a code action's edits; display-only fixes are not offered.
+pub(crate) fn fixes(finding: &Finding) -> Vec<Fix> {
+    let Some(fix) = &finding.fix else {
+        return Vec::new();
+    };
+    if fix.applicability == crate::fix::Applicability::DisplayOnly {
+        return Vec::new();
+    }
+    vec![Fix {
+        title: fix.message.clone(),
+        safe: fix.applicability == crate::fix::Applicability::Safe,
+        edits: fix
+            .edits
+            .iter()
+            .map(|e| (e.range.clone(), e.content.clone()))
+            .collect(),
+    }]
 }
 
 /// A fix's edits as a workspace edit on one document.

@@ -392,3 +392,34 @@ def test_malformed_messages_do_not_stop_the_server(repo):
 
 def by_code_raw(diagnostics, code):
     return [d for d in diagnostics if d.get("code") == code]
+
+
+def apply_replacement(text: str, edit: types.TextEdit) -> str:
+    """Applies one edit within a line (the fixture's lines are ASCII up to the edit)."""
+    lines = text.split("\n")
+    start, end = edit.range.start, edit.range.end
+    assert start.line == end.line
+    line = lines[start.line]
+    lines[start.line] = line[: start.character] + edit.new_text + line[end.character :]
+    return "\n".join(lines)
+
+
+async def test_code_action_applies_the_findings_fix(client: LanguageClient, repo):
+    uri = open_doc(client, repo / "f.plan.toml", ACC001)
+    p = await published(client, uri, version=1)
+    [d] = by_code(p.diagnostics, "ACC001")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri),
+            range=d.range,
+            context=types.CodeActionContext(diagnostics=[d]),
+        )
+    )
+    fixes = [a for a in actions if not a.title.startswith("Add a waiver")]
+    assert fixes, [a.title for a in actions]
+    [fix] = fixes[:1]
+    assert fix.kind == types.CodeActionKind.QuickFix
+    [edit] = fix.edit.changes[uri]
+    change(client, uri, 2, apply_replacement(ACC001, edit))
+    p = await published(client, uri, version=2)
+    assert by_code(p.diagnostics, "ACC001") == []
