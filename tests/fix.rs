@@ -17,6 +17,7 @@ const FIXED: &[(&str, &str, bool)] = &[
     ("SCH003", "fixtures/SCH003/fail.plan.toml", true),
     ("SCH004", "fixtures/SCH004/fail.plan.toml", true),
     ("ACC001", "fixtures/ACC001/fail.plan.toml", false),
+    ("ACC012", "fixtures/ACC012/fail.plan.toml", false),
     ("NTC001", "fixtures/NTC001/fail.plan.toml", false),
     ("NTC002", "fixtures/NTC002/fail.plan.toml", false),
     ("NTC003", "fixtures/NTC003/fail.plan.toml", false),
