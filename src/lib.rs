@@ -4,36 +4,48 @@
 //! The library never prints and never exits: [`check_paths`] returns findings and errors; the
 //! `hegui` binary renders them and sets the exit status.
 
-pub mod baseline;
-pub mod budget;
-pub mod calendar;
-pub(crate) mod celval;
-pub mod config;
-pub mod confine;
-pub mod docs;
-pub mod engine;
-pub(crate) mod escape;
-pub mod explain;
-pub mod finding;
+// The layers, lowest first (docs/architecture.md). Each is a folder; a layer uses only the
+// layers before it.
+mod cel;
+mod disk;
+mod eval;
 pub mod fix;
-pub mod fixtures;
-pub(crate) mod functions;
-pub mod law;
-pub mod lazy;
+mod load;
 pub mod lsp;
-pub mod reader;
-pub mod render;
-pub mod report;
-pub mod rule_tests;
-pub mod rulecheck;
-pub mod rules;
+mod model;
+pub mod output;
 pub mod schedule;
-pub mod schema;
-pub mod shape;
-pub mod source;
-pub mod tree;
-pub mod waivers;
-pub mod walk;
+mod syntax;
+mod text;
+
+// The flat paths the modules had before the layers (kept while callers move over).
+pub use cel::budget;
+pub(crate) use cel::celval;
+pub(crate) use cel::functions;
+pub use cel::lazy;
+pub use disk::confine;
+pub use disk::walk;
+pub use eval::baseline;
+pub use eval::engine;
+pub use eval::rule_tests;
+pub use eval::waivers;
+pub use load::config;
+pub use load::rulecheck;
+pub use model::calendar;
+pub use model::fixtures;
+pub use model::law;
+pub use model::rules;
+pub use model::shape;
+pub use output as render;
+pub use output::docs;
+pub use output::explain;
+pub use output::report;
+pub use output::schema;
+pub use syntax::reader;
+pub use syntax::tree;
+pub(crate) use text::escape;
+pub use text::finding;
+pub use text::source;
 
 use std::path::{Path, PathBuf};
 

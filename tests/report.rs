@@ -8,7 +8,7 @@ use assert_cmd::Command;
 use sha2::{Digest, Sha256};
 
 const TODAY: &str = "2026-11-22";
-const CSS: &str = include_str!("../src/report/report.css");
+const CSS: &str = include_str!("../src/output/report/report.css");
 
 fn hegui() -> Command {
     let mut cmd = Command::cargo_bin("hegui").unwrap();

@@ -1,10 +1,15 @@
-//! Output formats. Each renderer is a pure function from findings to text.
+//! Output layer: the renderers (each a pure function from findings to text), `explain`, the
+//! JSON Schema, the generated docs and the reports.
 
+pub mod docs;
+pub mod explain;
 pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod report;
 pub mod sarif;
+pub mod schema;
 
 use crate::finding::Finding;
 use crate::{Lang, Severity};

@@ -1,0 +1,4 @@
+//! Disk layer: walking folders, confining paths to the repository.
+
+pub mod confine;
+pub mod walk;

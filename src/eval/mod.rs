@@ -1,0 +1,6 @@
+//! Evaluation layer: the engine, waivers, baselines, rule-pack expectations.
+
+pub mod baseline;
+pub mod engine;
+pub mod rule_tests;
+pub mod waivers;

@@ -1,0 +1,8 @@
+//! Model layer: rules and families, the manifest vocabulary, the law table, the calendar, the
+//! embedded fixtures.
+
+pub mod calendar;
+pub mod fixtures;
+pub mod law;
+pub mod rules;
+pub mod shape;
