@@ -39,7 +39,7 @@ pub(crate) enum Refused {
 pub(crate) fn resolve_inside(path: &Path, root: &Path) -> Result<PathBuf, Refused> {
     let resolved = path
         .canonicalize()
-        .map_err(|e| Refused::Unreadable(crate::engine::io_reason(&e)))?;
+        .map_err(|e| Refused::Unreadable(crate::disk::files::io_reason(&e)))?;
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let Ok(inside) = resolved.strip_prefix(&root) else {
         return Err(Refused::Outside);
@@ -56,7 +56,7 @@ pub(crate) fn resolve_inside(path: &Path, root: &Path) -> Result<PathBuf, Refuse
 /// The bytes of a regular file of at most [`MAX_FILE_BYTES`]; FIFOs, sockets and devices are
 /// refused before they are opened.
 pub(crate) fn read_regular(path: &Path) -> Result<Vec<u8>, Refused> {
-    let unreadable = |e: std::io::Error| Refused::Unreadable(crate::engine::io_reason(&e));
+    let unreadable = |e: std::io::Error| Refused::Unreadable(crate::disk::files::io_reason(&e));
     let meta = std::fs::metadata(path).map_err(unreadable)?;
     if meta.is_dir() {
         return Err(Refused::Directory);

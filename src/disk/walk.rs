@@ -49,7 +49,7 @@ pub fn discover_selected(
         let Ok(meta) = std::fs::metadata(path) else {
             let reason = match std::fs::symlink_metadata(path) {
                 Ok(_) => "a broken or looping symbolic link".to_owned(),
-                Err(e) => crate::engine::io_reason(&e),
+                Err(e) => crate::disk::files::io_reason(&e),
             };
             push(Discovered::Error {
                 path: path.clone(),
@@ -141,14 +141,14 @@ fn error_reason(err: &ignore::Error) -> String {
         ignore::Error::WithPath { err, .. }
         | ignore::Error::WithDepth { err, .. }
         | ignore::Error::WithLineNumber { err, .. } => error_reason(err),
-        ignore::Error::Io(e) => crate::engine::io_reason(e),
+        ignore::Error::Io(e) => crate::disk::files::io_reason(e),
         other => other.to_string(),
     }
 }
 
 /// A finding for a path that cannot be read.
 pub fn io_finding(path: &Path, reason: &str, lang: Lang) -> Finding {
-    let name = crate::engine::display_path(path);
+    let name = crate::disk::files::display_path(path);
     let source = SourceFile::new(name, "");
     let message = match lang {
         // The reasons `io_reason` gives are English; the common ones are said in Chinese.

@@ -16,7 +16,8 @@ use std::ops::Range;
 
 use sha2::{Digest, Sha256};
 
-use crate::engine::{Engine, display_path};
+use crate::disk::files::display_path;
+use crate::engine::Engine;
 use crate::finding::Finding;
 use crate::law::{Basis, chinese_number};
 use crate::reader::Text;
@@ -534,11 +535,11 @@ fn item(
             .as_deref()
             .map(|h| pair(h, other.and_then(|o| o.help.as_deref()))),
         fix: f.fix.as_ref().map(|x| {
-            let (before, after) = crate::fix::before_after(&f.source.text, x);
+            let (before, after) = crate::text::fix::before_after(&f.source.text, x);
             let how = match x.applicability {
-                crate::fix::Applicability::Safe => same("hegui fix"),
-                crate::fix::Applicability::Unsafe => same("hegui fix --unsafe-fixes"),
-                crate::fix::Applicability::DisplayOnly => bi("手工修改", "by hand"),
+                crate::text::fix::Applicability::Safe => same("hegui fix"),
+                crate::text::fix::Applicability::Unsafe => same("hegui fix --unsafe-fixes"),
+                crate::text::fix::Applicability::DisplayOnly => bi("手工修改", "by hand"),
             };
             ItemFix {
                 message: pair(
@@ -892,7 +893,7 @@ pub(crate) fn canonical(value: &cel::Value) -> String {
             items.iter().map(canonical).collect::<Vec<_>>().join(", ")
         ),
         Value::String(s) => format!("{s:?}"),
-        other => crate::engine::display_value(other),
+        other => crate::cel::convert::display_value(other),
     }
 }
 

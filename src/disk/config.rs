@@ -139,12 +139,13 @@ impl Config {
     /// Reads a configuration file and validates its own shape, collecting every problem; the
     /// problems are reported by [`Config::apply`], which checks the rest.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let name = crate::engine::display_path(path);
+        let name = crate::disk::files::display_path(path);
         let unreadable = |reason: String| ConfigError::Unreadable {
             path: name.clone(),
             reason,
         };
-        let bytes = std::fs::read(path).map_err(|e| unreadable(crate::engine::io_reason(&e)))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| unreadable(crate::disk::files::io_reason(&e)))?;
         let text = String::from_utf8(bytes).map_err(|_| unreadable("not UTF-8 text".into()))?;
         let dir = std::path::absolute(path)
             .ok()
@@ -429,7 +430,7 @@ fn globs(patterns: &[(String, Span)], key: &str, problems: &Problems) -> Option<
 /// The value a parameter takes when `node` overrides `default`: the same type (an integer
 /// is accepted for a float); a table overrides the keys it names and keeps the others.
 fn overridden(default: &Value, node: &Node, problems: &Problems) -> Option<Value> {
-    let value = crate::engine::to_cel(node, None);
+    let value = crate::cel::convert::to_cel(node, None);
     let kind = |v: &Value| match v {
         Value::Int(_) => "an integer",
         Value::UInt(_) => "an unsigned integer",
