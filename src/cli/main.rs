@@ -394,7 +394,11 @@ fn prepare(args: &LintArgs) -> std::result::Result<(Engine, Option<Config>), Exi
 }
 
 /// Loads rules and checks the paths; `Err` carries exit status 2 after printing why.
-fn lint(args: LintArgs, write_baseline: Option<&Path>) -> std::result::Result<Linted, ExitCode> {
+fn lint(
+    args: LintArgs,
+    write_baseline: Option<&Path>,
+    trace: bool,
+) -> std::result::Result<Linted, ExitCode> {
     let lang = lang(args.rules.lang);
     let (engine, config) = prepare(&args)?;
     let paths = if args.paths.is_empty() {
@@ -402,7 +406,12 @@ fn lint(args: LintArgs, write_baseline: Option<&Path>) -> std::result::Result<Li
     } else {
         args.paths
     };
-    let mut run = hegui::check_configured(&engine, &paths, config.as_ref());
+    // A report needs each file's bytes and the rules that decided something: traced once here.
+    let mut run = if trace {
+        hegui::check_traced(&engine, &paths, config.as_ref())
+    } else {
+        hegui::check_configured(&engine, &paths, config.as_ref())
+    };
     // A gate pointed at the wrong folder must not pass by checking nothing.
     if run.files == 0
         && let Some(dir) = paths.iter().find(|p| p.is_dir())
@@ -505,7 +514,7 @@ fn emit(output: Option<&PathBuf>, text: &str) -> Result<()> {
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode> {
-    let linted = match lint(args.lint, args.write_baseline.as_deref()) {
+    let linted = match lint(args.lint, args.write_baseline.as_deref(), false) {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
@@ -611,12 +620,21 @@ fn report(args: ReportArgs) -> Result<ExitCode> {
             Lang::En => hegui::report::Languages::En,
         },
     };
-    let linted = match lint(args.lint, None) {
+    let linted = match lint(args.lint, None, true) {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
-    let report = hegui::report::gather(&linted.engine, &linted.run, languages, linted.threshold)
+    // What the report shows beyond the run: the English words (`--lang both`) and every date's
+    // schedule window; `gather` itself only arranges what it is given.
+    let extra = hegui::report::Extra::compute(&linted.engine, &linted.run, languages)
         .map_err(|e| miette!("{e}"))?;
+    let report = hegui::report::gather(
+        &linted.engine,
+        &linted.run,
+        &extra,
+        languages,
+        linted.threshold,
+    );
     let text = if markdown {
         report.markdown()
     } else {

@@ -4,5 +4,6 @@
 pub mod calendar;
 pub mod fixtures;
 pub mod law;
+pub mod marks;
 pub mod rules;
 pub mod shape;

@@ -207,6 +207,8 @@ pub struct Param {
     /// `same_as = "RULE.param"`: this parameter is that one (its value, default and any
     /// override), so two rules that must agree cannot drift apart.
     pub same_as: Option<(String, String)>,
+    /// The window it defines on a report's timeline (`timeline = { from = … }`).
+    pub timeline: Option<crate::model::marks::ParamWindow>,
 }
 
 /// How a rule finds problems.
@@ -744,9 +746,13 @@ fn load_params(reader: &TableReader<'_>, source: &Source) -> Vec<Param> {
                     default_span: span.clone(),
                     doc: doc?,
                     same_as: Some((rule.to_owned(), name.to_owned())),
+                    timeline: None,
                 });
             }
             let default = p.required("default");
+            let timeline = p.table("timeline").and_then(|t| {
+                crate::model::marks::load_param(t, &entry.key, reader.problems)
+            });
             p.finish();
             let default = default?;
             Some(Param {
@@ -756,6 +762,7 @@ fn load_params(reader: &TableReader<'_>, source: &Source) -> Vec<Param> {
                 default_span: default.span.clone(),
                 doc: doc?,
                 same_as: None,
+                timeline,
             })
         })
         .collect()
