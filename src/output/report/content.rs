@@ -243,18 +243,6 @@ pub(super) fn controls(
     let mut out = Vec::new();
     let mut not_applied = 0;
     for rule in &set.rules {
-        // A control is what a reviewer signs off: a rule resting on a statute or on practice,
-        // not one resting only on sources that say they are no such basis (the manifest
-        // format: such rules make the facts readable).
-        let signed_off = rule.basis.iter().any(|b| match b {
-            Basis::Statute { .. } => true,
-            Basis::Practice { source, .. } => {
-                set.law.practice.get(source).is_none_or(|p| p.label.is_none())
-            }
-        });
-        if !signed_off {
-            continue;
-        }
         let marks: Vec<Mark> = plans
             .iter()
             .enumerate()
@@ -286,6 +274,18 @@ pub(super) fn controls(
             if marks.iter().all(|m| *m == Mark::NotApplied) {
                 not_applied += 1;
             }
+            continue;
+        }
+        // A control is what a reviewer signs off: a rule resting on a statute or on practice,
+        // not one resting only on sources that say they are no such basis (the manifest
+        // format: such rules make the facts readable).
+        let signed_off = rule.basis.iter().any(|b| match b {
+            Basis::Statute { .. } => true,
+            Basis::Practice { source, .. } => {
+                set.law.practice.get(source).is_none_or(|p| p.label.is_none())
+            }
+        });
+        if !signed_off {
             continue;
         }
         out.push(Control {

@@ -311,8 +311,10 @@ pub(crate) fn svg(h: &mut Html, timeline: &Timeline, languages: Languages, today
             &[("class", "what"), ("x", &num(what_x)), ("y", &num(mid + 4.0))],
             &fit(&text_of(&m.what), label - what_x - 4.0, 11.0),
         );
-        for a in &allowed {
-            let Some((earliest, latest)) = a.window else {
+        for (n, a) in allowed.iter().enumerate() {
+            // A window without either bound constrains nothing: not drawn.
+            let Some((earliest, latest)) = a.window.filter(|(e, l)| e.is_some() || l.is_some())
+            else {
                 continue;
             };
             let (e, l) = (
@@ -328,9 +330,9 @@ pub(crate) fn svg(h: &mut Html, timeline: &Timeline, languages: Languages, today
                 &[
                     ("class", if a.holds() { "allowed" } else { "allowed missed" }),
                     ("x", &num(x(e))),
-                    ("y", &num(mid + 8.0)),
+                    ("y", &num(mid + 7.5 + 3.5 * n as f64)),
                     ("width", &num(w)),
-                    ("height", "3"),
+                    ("height", "2.5"),
                 ],
             );
         }
