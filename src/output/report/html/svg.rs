@@ -437,3 +437,93 @@ pub(crate) fn svg(h: &mut Html, timeline: &Timeline, languages: Languages, today
     h.close("svg");
 }
 
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::report::timeline::Mark;
+
+    fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn mark(start: NaiveDate, end: Option<NaiveDate>) -> Mark {
+        Mark {
+            style: "export".into(),
+            entity: "e".into(),
+            what: crate::output::report::same("x"),
+            start,
+            end,
+            time: None,
+            blamed: Vec::new(),
+            tail: false,
+            spans: Vec::new(),
+        }
+    }
+
+    /// (x, words) of every `<text class="axis" …>`.
+    fn months(svg: &str) -> Vec<(f64, String)> {
+        svg.split("<text class=\"axis\" x=\"")
+            .skip(1)
+            .map(|r| {
+                let x = r[..r.find('"').unwrap()].parse().unwrap();
+                (x, r[r.find('>').unwrap() + 1..r.find("</text>").unwrap()].to_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn month_labels_never_overlap_on_a_long_axis() {
+        // A date every 30 days for 30 months: one cluster, about 17 px a month.
+        let marks = (0..31)
+            .map(|i| mark(day(2026, 1, 5) + chrono::Duration::days(30 * i), None))
+            .collect();
+        let timeline = Timeline {
+            marks,
+            ..Timeline::default()
+        };
+        let (from, to) = axis(&timeline);
+        assert_eq!(from, day(2026, 1, 2));
+        assert!(to >= day(2028, 6, 1), "{to}");
+        let mut h = Html::default();
+        svg(&mut h, &timeline, Languages::En, "2026-01-01");
+        let labels = months(&h.out);
+        assert!(labels.len() >= 8, "{labels:?}");
+        for w in labels.windows(2) {
+            assert!(
+                w[1].0 - w[0].0 >= text_width(&w[0].1, 11.0) + 8.0,
+                "overlap: {w:?}"
+            );
+        }
+        // Every month still has its line.
+        assert!(h.out.matches("<line class=\"month\"").count() >= 29);
+    }
+
+    #[test]
+    fn a_far_date_does_not_stretch_the_axis() {
+        let mut marks: Vec<Mark> = (0..6)
+            .map(|i| mark(day(2026, 12, 1) + chrono::Duration::days(5 * i), None))
+            .collect();
+        marks.push(mark(day(2024, 6, 1), None));
+        marks.push(mark(day(2026, 12, 3), Some(day(2029, 1, 1))));
+        let timeline = Timeline {
+            marks,
+            ..Timeline::default()
+        };
+        let (from, to) = axis(&timeline);
+        assert_eq!((from, to), (day(2026, 11, 28), day(2026, 12, 29)));
+        let mut h = Html::default();
+        svg(&mut h, &timeline, Languages::En, "2026-11-22");
+        assert!(h.out.contains(">2024-06-01</text>"), "the far day written out");
+        assert!(h.out.contains(">2026-12-03 → 2029-01-01</text>"), "a cut window's end");
+        assert_eq!(h.out.matches("<text class=\"far\"").count(), 1);
+        assert_eq!(h.out.matches("<text class=\"cut\"").count(), 1);
+    }
+
+    #[test]
+    fn labels_fit_and_long_ones_are_cut_with_an_ellipsis() {
+        assert_eq!(fit("short", 100.0, 11.0), "short");
+        let cut = fit(&"长".repeat(40), 110.0, 11.0);
+        assert!(cut.ends_with('…') && text_width(&cut, 11.0) <= 110.0, "{cut}");
+    }
+}
