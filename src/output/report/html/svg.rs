@@ -15,7 +15,7 @@ const RIGHT: f64 = 150.0;
 const ROW: f64 = 24.0;
 const TOP: f64 = 34.0;
 /// Widest the two label columns may grow, together.
-const MAX_LABEL: f64 = 470.0;
+const MAX_LABEL: f64 = 520.0;
 const MIN_LABEL: f64 = 300.0;
 /// A gap between dates longer than this (in days) separates far dates from the plan's own.
 const FAR_GAP: i64 = 60;
@@ -121,7 +121,7 @@ pub(crate) fn svg(h: &mut Html, timeline: &Timeline, languages: Languages, today
         .iter()
         .map(|m| text_width(&m.entity, 11.5))
         .fold(0.0, f64::max)
-        .min(200.0)
+        .min(240.0)
         + 14.0;
     let what_w = timeline
         .marks
@@ -130,7 +130,7 @@ pub(crate) fn svg(h: &mut Html, timeline: &Timeline, languages: Languages, today
         .fold(0.0, f64::max)
         + 12.0;
     let label = (entity_w + what_w).clamp(MIN_LABEL, MAX_LABEL);
-    let what_x = entity_w.min(label - 120.0);
+    let what_x = entity_w.min(label - 140.0);
     let (from, to) = axis(timeline);
     let x0 = label + 10.0;
     let x1 = WIDTH - RIGHT;
