@@ -700,3 +700,26 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_reports_windows_come_from_the_engine_and_the_parsed_plan() {
+    let text = plan_text(&with(&[("PUBLISH", "2026-11-25")]));
+    let engine = Engine::new(builtin(), options("2026-11-01")).unwrap();
+    let source = SourceFile::new("t.plan.toml", text.clone());
+    let doc = hegui::tree::parse(&text).unwrap();
+    let windows = schedule::plan_windows(&engine, &source, &doc, Path::new(MANIFEST)).unwrap();
+    let paths: Vec<&str> = windows.iter().map(|(m, _)| m.path.as_str()).collect();
+    assert_eq!(paths.len(), 8, "{paths:?}");
+    let (notice, window) = windows
+        .iter()
+        .find(|(m, _)| m.path == "notice[0].published_on")
+        .unwrap();
+    assert_eq!(notice.current, d("2026-11-25"));
+    // NTC001: 30 days before the closure on 2026-12-15; nothing before today.
+    let window = window.as_ref().unwrap();
+    assert_eq!(
+        (window.earliest, window.latest),
+        (Some(d("2026-11-01")), Some(d("2026-11-15")))
+    );
+    assert_eq!(window.rules(), vec!["NTC001".to_owned()]);
+}

@@ -26,10 +26,10 @@ use chrono::NaiveDate;
 pub use oracle::Milestone;
 pub use output::{render_human, render_ics, render_json, render_moves};
 
-use crate::engine::{Options, PatternError};
+use crate::eval::engine::{Engine, Options, PatternError};
 use crate::rules::RuleSet;
 use crate::source::Source;
-use crate::tree::DocPath;
+use crate::syntax::tree::{DocPath, Node};
 use oracle::{Oracle, Touch};
 
 /// How far from today (and from a milestone's own day) windows are searched, in days.
@@ -302,9 +302,27 @@ pub fn windows(
     request: &Request,
 ) -> Result<Vec<(Milestone, Option<Window>)>, ScheduleError> {
     let run = Run::new(set, options, source, manifest, request)?;
-    Ok((0..run.days.len())
-        .map(|i| (run.oracle.milestones[i].clone(), run.window(i)))
-        .collect())
+    Ok(run.all_windows())
+}
+
+/// The windows of a plan already parsed, for the HTML report's timeline: every milestone with
+/// its window given the other dates as they are (no pins), under the engine's rules and
+/// `today`, in document order. `None`: no day satisfies the date rules.
+pub fn plan_windows(
+    engine: &Engine,
+    source: &Source,
+    doc: &Node,
+    manifest: &std::path::Path,
+) -> Result<Vec<(Milestone, Option<Window>)>, ScheduleError> {
+    let run = Run::with_doc(
+        engine.rules(),
+        engine.options(),
+        source,
+        doc,
+        manifest,
+        &Request::default(),
+    )?;
+    Ok(run.all_windows())
 }
 
 /// One computation: the oracle and the days as they stand.
@@ -326,7 +344,18 @@ impl Run {
             file: source.name.clone(),
             message: e.message,
         })?;
-        let mut oracle = Oracle::new(set, options, source, &doc, manifest).map_err(|e| {
+        Run::with_doc(set, options, source, &doc, manifest, request)
+    }
+
+    fn with_doc(
+        set: &RuleSet,
+        options: &Options,
+        source: &Source,
+        doc: &Node,
+        manifest: &std::path::Path,
+        request: &Request,
+    ) -> Result<Run, ScheduleError> {
+        let mut oracle = Oracle::new(set, options, source, doc, manifest).map_err(|e| {
             ScheduleError::Pattern(e.into_iter().next().unwrap_or(PatternError {
                 rule: String::new(),
                 message: "a pattern does not compile".into(),
@@ -390,6 +419,13 @@ impl Run {
             days,
             today,
         })
+    }
+
+    /// Every milestone with its window given the other days.
+    fn all_windows(&self) -> Vec<(Milestone, Option<Window>)> {
+        (0..self.days.len())
+            .map(|i| (self.oracle.milestones[i].clone(), self.window(i)))
+            .collect()
     }
 
     /// The days searched for milestone `i`.
