@@ -723,3 +723,147 @@ fn the_reports_windows_come_from_the_engine_and_the_parsed_plan() {
     );
     assert_eq!(window.rules(), vec!["NTC001".to_owned()]);
 }
+
+/// A coupon batch withdrawn at a date-time, with a rule-change notice that covers it (CPN009).
+const COUPON: &str = r#"
+# 卡券批次：下架时刻带时间
+[[coupon_batch]]
+card_id = "pFS7Fjg8kV1IdDz01r4SQwMkuCKc"
+status = "active"
+strategy = "immediate"
+claimed = 120
+redeemed = 30
+withdraw_at   =   2026-11-20T10:30:00   # 下架时刻（UTC+8）
+keep_claimed_records = true
+equivalent_alternative = true
+
+[[notice]]
+id = "ntc-coupon"
+kind = "rule-change"
+channels = ["homepage"]
+published_on = 2026-11-16 # 规则变更公示
+displayed_until = 2026-12-31
+covers = ["pFS7Fjg8kV1IdDz01r4SQwMkuCKc"]
+audience = "all"
+text = "【规则变更公示】示例卡券将停止投放。"
+"#;
+
+#[test]
+fn write_edits_in_place_keeps_comments_times_and_facts_and_check_then_agrees() {
+    let set = builtin();
+    let today = "2026-11-15";
+    // Facts (before today): the cancellation request, the termination notice and the refund
+    // request. Outside their windows: the closure (ACC001's cooling days and NTC001's 30 days
+    // from facts) and the coupon withdrawal (CPN009's 15 days from its notice).
+    let text = plan_text(&[
+        ("CANCEL", "2026-11-10"),
+        ("CLOSE", "2026-11-20"),
+        ("PUBLISH", "2026-11-01"),
+        ("UNTIL", "2026-12-31"),
+        ("EXPORT", "2026-11-18"),
+        ("SETTLE", "2026-11-19"),
+        ("REFUND", "2026-11-05"),
+    ]) + COUPON;
+    let source = SourceFile::new("t.plan.toml", text.clone());
+    let manifest = Path::new(MANIFEST);
+    let before = schedule::windows(
+        &set,
+        &options(today),
+        &source,
+        manifest,
+        &Request::default(),
+    )
+    .unwrap();
+
+    let dir = tempdir();
+    let path = dir.join("coupon.plan.toml");
+    std::fs::write(&path, &text).unwrap();
+    let out = hegui_cmd()
+        .args(["schedule", path.to_str().unwrap(), "--today", today])
+        .args(["--write", "--lang", "en"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    let written = std::fs::read_to_string(&path).unwrap();
+
+    // Only the values outside their window changed, each to the nearest end of its window.
+    let changed: Vec<(&str, &str)> = text
+        .lines()
+        .zip(written.lines())
+        .filter(|(a, b)| a != b)
+        .collect();
+    assert_eq!(
+        changed,
+        vec![
+            (
+                "closure_effective_on = 2026-11-20  # 注销生效",
+                "closure_effective_on = 2026-12-01  # 注销生效"
+            ),
+            (
+                "withdraw_at   =   2026-11-20T10:30:00   # 下架时刻（UTC+8）",
+                "withdraw_at   =   2026-12-01T10:30:00   # 下架时刻（UTC+8）"
+            ),
+        ],
+        "{stdout}"
+    );
+    assert_eq!(text.lines().count(), written.lines().count());
+    for (path, to) in [
+        ("account[0].closure_effective_on", "2026-12-01"),
+        ("coupon_batch[0].withdraw_at", "2026-12-01"),
+    ] {
+        let (m, window) = before.iter().find(|(m, _)| m.path == path).unwrap();
+        let window = window.as_ref().unwrap();
+        assert!(
+            !window.contains(m.current),
+            "{path} was outside: {window:?}"
+        );
+        assert_eq!(window.nearest(m.current), d(to), "{path}");
+        assert!(
+            stdout.contains(&format!("{path}: 2026-11-20 → {to}")),
+            "{stdout}"
+        );
+    }
+    // The facts are where they were.
+    for fact in [
+        "2026-11-10  # 申请注销",
+        "published_on = 2026-11-01",
+        "= 2026-11-05",
+    ] {
+        assert!(written.contains(fact), "{fact} moved:\n{written}");
+    }
+
+    // `hegui check` on the written file: no finding of a date rule.
+    let date_rules = run(&set, &written, today, &Request::default()).date_rules;
+    let check = hegui_cmd()
+        .args(["check", path.to_str().unwrap(), "--today", today])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let fired: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .filter(|r| date_rules.iter().any(|d| d == r))
+        .collect();
+    assert_eq!(fired, Vec::<&str>::new());
+    // Before the write the same check found them.
+    std::fs::write(&path, &text).unwrap();
+    let check = hegui_cmd()
+        .args(["check", path.to_str().unwrap(), "--today", today])
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let rules: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    for rule in ["ACC001", "NTC001", "CPN009"] {
+        assert!(rules.contains(&rule), "{rules:?}");
+    }
+}

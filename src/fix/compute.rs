@@ -288,6 +288,21 @@ impl<'a> Place<'a> {
     }
 }
 
+/// Changes the value at `path` in place with `toml_edit` (its decor, the whitespace and comment
+/// around it, kept) and returns the one region where the document changes as an edit. `None`
+/// when `path` holds no value, `change` declines, or `toml_edit` would not write the file back
+/// unchanged.
+pub(crate) fn edit_value(
+    text: &str,
+    path: &DocPath,
+    change: impl FnOnce(&mut toml_edit::Value) -> Option<()>,
+) -> Option<Edit> {
+    with_toml_edit(text, &path.0, |place| match place {
+        Place::Item(toml_edit::Item::Value(v)) | Place::Value(v) => change(v),
+        _ => None,
+    })
+}
+
 /// Changes the document with `toml_edit` at `path` and returns the one region that differs as
 /// an edit. `None` when `toml_edit` would not write the file back byte for byte unchanged (its
 /// edit could then touch more than the change), or the change cannot be made.

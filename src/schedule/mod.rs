@@ -20,6 +20,7 @@
 
 mod oracle;
 mod output;
+mod write;
 
 use chrono::NaiveDate;
 
@@ -92,6 +93,12 @@ pub enum ScheduleError {
         day: NaiveDate,
         /// `--today`.
         today: NaiveDate,
+    },
+    /// `--write` could not edit a date in place.
+    #[error("--write: the date at {path} cannot be edited in place")]
+    NotWritable {
+        /// The milestone.
+        path: String,
     },
     /// A rule pack's pattern does not compile.
     #[error("rule {}: {}", .0.rule, .0.message)]
@@ -222,7 +229,8 @@ pub struct Move {
 pub struct Repair {
     /// The dates moved, in document order.
     pub moves: Vec<Move>,
-    /// The manifest with the dates moved (everything else byte for byte as it was).
+    /// The manifest with the dates moved, edited by `toml_edit` through the fix machinery:
+    /// everything but the digits of the moved days byte for byte as it was.
     pub text: String,
     /// Date-rule findings the repair could not remove.
     pub conflicts: Vec<Conflict>,
@@ -272,7 +280,7 @@ pub fn repair(
     }
     run.repair_fixpoint();
     let oracle = &run.oracle;
-    let moves = oracle
+    let moves: Vec<Move> = oracle
         .milestones
         .iter()
         .zip(&run.days)
@@ -285,8 +293,8 @@ pub fn repair(
         .collect();
     let conflicts = run.conflicts();
     Ok(Repair {
+        text: write::write_moves(&source.text, &moves)?,
         moves,
-        text: oracle.text_with(&run.days),
         conflicts,
         checks: oracle.checks(),
     })
