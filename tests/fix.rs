@@ -481,40 +481,41 @@ fn the_report_shows_the_fix_before_and_after() {
     assert!(md.contains("- closure_effective_on = 2026-12-15  # expect: ACC001\n+ closure_effective_on = 2026-12-20  # expect: ACC001\n"), "{md}");
 }
 
+/// A user pack of family XYZ whose rules judge an account's `followers`: per rule its id, its
+/// title (zh, en; also its rationale and message), its `assert` and its `fix` table.
+fn followers_pack(rules: &[(&str, (&str, &str), &str, &str)]) -> String {
+    let mut pack =
+        String::from("\n[family]\nid = \"XYZ\"\ntitle = { zh = \"测试\", en = \"Test\" }\n");
+    for (id, (zh, en), assert, fix) in rules {
+        let name = format!("{{ zh = \"{zh}\", en = \"{en}\" }}");
+        pack.push_str(&format!(
+            "\n[[rule]]\nid = \"{id}\"\nseverity = \"warning\"\ntitle = {name}\nrationale = {name}\n\
+             basis = [{{ practice = \"hegui\", section = \"manifest.md\" }}]\nscope = \"account\"\n\
+             assert = \"{assert}\"\nat = \"followers\"\nmessage = {name}\nfix = {fix}\n"
+        ));
+    }
+    pack
+}
+
 /// A user rule pack whose two fixes undo each other: the loop stops and says so.
 #[test]
 fn fixes_that_undo_each_other_are_a_reported_cycle() {
-    let pack = r#"
-[family]
-id = "XYZ"
-title = { zh = "测试", en = "Test" }
-
-[[rule]]
-id = "XYZ001"
-severity = "warning"
-title = { zh = "甲", en = "A" }
-rationale = { zh = "甲", en = "A" }
-basis = [{ practice = "hegui", section = "manifest.md" }]
-scope = "account"
-assert = "item.followers != 486"
-at = "followers"
-message = { zh = "甲", en = "A" }
-fix = { applicability = "safe", set = "followers", value = "487", message = { zh = "改为 487", en = "make it 487" } }
-
-[[rule]]
-id = "XYZ002"
-severity = "warning"
-title = { zh = "乙", en = "B" }
-rationale = { zh = "乙", en = "B" }
-basis = [{ practice = "hegui", section = "manifest.md" }]
-scope = "account"
-assert = "item.followers != 487"
-at = "followers"
-message = { zh = "乙", en = "B" }
-fix = { applicability = "safe", set = "followers", value = "486", message = { zh = "改为 486", en = "make it 486" } }
-"#;
+    let pack = followers_pack(&[
+        (
+            "XYZ001",
+            ("甲", "A"),
+            "item.followers != 486",
+            r#"{ applicability = "safe", set = "followers", value = "487", message = { zh = "改为 487", en = "make it 487" } }"#,
+        ),
+        (
+            "XYZ002",
+            ("乙", "B"),
+            "item.followers != 487",
+            r#"{ applicability = "safe", set = "followers", value = "486", message = { zh = "改为 486", en = "make it 486" } }"#,
+        ),
+    ]);
     let mut sources = hegui::builtin_sources();
-    sources.push(SourceFile::new("pack/xyz.toml", pack));
+    sources.push(SourceFile::new("pack/xyz.toml", pack.as_str()));
     let mut set = hegui::RuleSet::load(sources).unwrap_or_else(|f| panic!("{f:?}"));
     set.retain(|r| r.id.starts_with("XYZ"));
     let engine = Engine::new(
@@ -546,25 +547,14 @@ fix = { applicability = "safe", set = "followers", value = "486", message = { zh
 /// problem pointing into the fix.
 #[test]
 fn the_rule_file_checker_reads_fix_expressions() {
-    let pack = r#"
-[family]
-id = "XYZ"
-title = { zh = "测试", en = "Test" }
-
-[[rule]]
-id = "XYZ001"
-severity = "warning"
-title = { zh = "甲", en = "A" }
-rationale = { zh = "甲", en = "A" }
-basis = [{ practice = "hegui", section = "manifest.md" }]
-scope = "account"
-assert = "item.followers != 486"
-at = "followers"
-message = { zh = "甲", en = "A" }
-fix = { set = "followers", value = "item.folowers + 1", message = { zh = "加一", en = "add one" } }
-"#;
+    let pack = followers_pack(&[(
+        "XYZ001",
+        ("甲", "A"),
+        "item.followers != 486",
+        r#"{ set = "followers", value = "item.folowers + 1", message = { zh = "加一", en = "add one" } }"#,
+    )]);
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("xyz.toml"), pack).unwrap();
+    std::fs::write(dir.path().join("xyz.toml"), &pack).unwrap();
     let out = hegui()
         .args([
             "check",
