@@ -161,6 +161,31 @@ fn a_date_written_as_a_string_becomes_a_date_safely() {
     assert!(keys(&result.remaining).is_empty(), "{:?}", result.remaining);
 }
 
+/// CPN012's "no `[monitoring]`" adds the table, its values the rule's thresholds, after the
+/// last table (the file's trailing blank line stays last); nothing before it changes.
+#[test]
+fn a_missing_monitoring_table_is_added_at_the_rules_thresholds() {
+    let engine = common::engine(&["CPN012"], Lang::En);
+    let fixture = std::fs::read_to_string("fixtures/CPN012/fail.plan.toml").unwrap();
+    let cut = fixture
+        .find("\n[monitoring]")
+        .expect("the fixture has [monitoring]");
+    let text = &fixture[..=cut];
+    let result = fix_text(&engine, "plan.plan.toml", text, true);
+    assert_eq!(result.applied.len(), 1, "{:?}", result.applied);
+    assert_eq!(result.applied[0].rule, "CPN012");
+    assert_eq!(
+        result.fixed,
+        format!(
+            "{text}[monitoring]\nbounce_rate_max = 0.4\nnegative_review_ratio_max = 0.003\n\
+             replacement_claim_ratio_min = 0.6\nwindow_hours = 72\n\n"
+        )
+    );
+    assert!(keys(&result.remaining).is_empty(), "{:?}", result.remaining);
+    // An unsafe fix: it commits the plan to watching.
+    assert!(!fix_text(&engine, "plan.plan.toml", text, false).changed());
+}
+
 #[test]
 fn safe_mode_leaves_unsafe_fixes_alone() {
     let engine = common::engine(&[], Lang::En);
