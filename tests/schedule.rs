@@ -76,14 +76,29 @@ fn pin(path: &str, day: &str) -> Request {
     }
 }
 
+/// The type of `schedule::plan`, `schedule::repair` and `schedule::windows`.
+type Entry<T> =
+    fn(&RuleSet, &Options, &hegui::Source, &Path, &Request) -> Result<T, schedule::ScheduleError>;
+
+/// Calls a `schedule` entry point on a plan's text, as `t.plan.toml` in `tests/schedule`.
+fn call<T>(
+    entry: Entry<T>,
+    set: &RuleSet,
+    text: &str,
+    today: &str,
+    request: &Request,
+) -> Result<T, schedule::ScheduleError> {
+    let source = SourceFile::new("t.plan.toml", text);
+    entry(set, &options(today), &source, Path::new(MANIFEST), request)
+}
+
 fn plan(
     set: &RuleSet,
     text: &str,
     today: &str,
     request: &Request,
 ) -> Result<Schedule, schedule::ScheduleError> {
-    let source = SourceFile::new("t.plan.toml", text);
-    schedule::plan(set, &options(today), &source, Path::new(MANIFEST), request)
+    call(schedule::plan, set, text, today, request)
 }
 
 fn run(set: &RuleSet, text: &str, today: &str, request: &Request) -> Schedule {
@@ -684,28 +699,12 @@ fn windows_of(
     text: &str,
     today: &str,
 ) -> Vec<(schedule::Milestone, Option<schedule::Window>)> {
-    let source = SourceFile::new("t.plan.toml", text);
-    schedule::windows(
-        set,
-        &options(today),
-        &source,
-        Path::new(MANIFEST),
-        &Request::default(),
-    )
-    .unwrap()
+    call(schedule::windows, set, text, today, &Request::default()).unwrap()
 }
 
 /// What `--write` makes of a plan.
 fn repair_of(set: &RuleSet, text: &str, today: &str) -> schedule::Repair {
-    let source = SourceFile::new("t.plan.toml", text);
-    schedule::repair(
-        set,
-        &options(today),
-        &source,
-        Path::new(MANIFEST),
-        &Request::default(),
-    )
-    .unwrap()
+    call(schedule::repair, set, text, today, &Request::default()).unwrap()
 }
 
 proptest! {
