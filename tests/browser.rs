@@ -248,7 +248,10 @@ fn the_report_renders_in_chromium_without_network() {
     };
     let with = shot("windows", page(""));
     let same = shot("windows-noop", page(".no-such-class { display: none; }"));
-    let without = shot("windows-hidden", page("svg .allowed { visibility: hidden; }"));
+    let without = shot(
+        "windows-hidden",
+        page("svg .allowed { visibility: hidden; }"),
+    );
     assert_eq!(with, same, "rendering is deterministic");
     assert_ne!(with, without, "the schedule windows are not visible");
     // The bilingual report renders too.

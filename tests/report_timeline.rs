@@ -101,7 +101,10 @@ fn the_windows_are_the_schedules_own() {
             )
         );
     }
-    assert!(outside >= 3, "the combined plan has dates outside their windows");
+    assert!(
+        outside >= 3,
+        "the combined plan has dates outside their windows"
+    );
 }
 
 #[test]
@@ -115,9 +118,19 @@ fn the_html_timeline_draws_each_window_under_its_row() {
     let svg = section(&html, "<svg class=\"timeline\"", "</svg>");
     // ACC001: the sub-culture cooling period is blamed, and its filing day lies outside its
     // window (2026-11-22 – 2026-12-09): a red strip; the export days lie inside: green strips.
-    let cooling = section(svg, "<g class=\"t-cooling blamed\"><title>sub-culture", "</g>");
-    assert!(cooling.contains("合规窗口 2026-11-22 – 2026-12-09"), "{cooling}");
-    assert!(cooling.contains("<rect class=\"allowed missed\""), "{cooling}");
+    let cooling = section(
+        svg,
+        "<g class=\"t-cooling blamed\"><title>sub-culture",
+        "</g>",
+    );
+    assert!(
+        cooling.contains("合规窗口 2026-11-22 – 2026-12-09"),
+        "{cooling}"
+    );
+    assert!(
+        cooling.contains("<rect class=\"allowed missed\""),
+        "{cooling}"
+    );
     let export = section(svg, "<g class=\"t-export\"><title>data-articles", "</g>");
     assert!(export.contains("<rect class=\"allowed\""), "{export}");
     // The table beside the chart: every date value with its window.
@@ -147,7 +160,10 @@ fn backticks_in_messages_are_code() {
     // Help and fix too.
     assert!(html.contains("move <code>closure_effective_on</code> to 2026-12-20"));
     let md = report(dir.path(), "a.md", &[plan, "--lang", "en"]);
-    assert!(md.contains("account `svc-main` closes on 2026-12-15"), "{md}");
+    assert!(
+        md.contains("account `svc-main` closes on 2026-12-15"),
+        "{md}"
+    );
     assert!(!md.contains("\\`svc-main\\`"));
 }
 
@@ -173,7 +189,10 @@ fn manifest_format_rules_are_neither_practice_nor_controls() {
     let controls = section(&html, "<section id=\"controls\">", "</section>");
     assert!(controls.contains("<code>ACC001</code>"), "{controls}");
     for id in ["SCH001", "SCH002", "SCH004", "WVR001"] {
-        assert!(!controls.contains(&format!("<code>{id}</code>")), "{id} listed");
+        assert!(
+            !controls.contains(&format!("<code>{id}</code>")),
+            "{id} listed"
+        );
     }
 }
 
@@ -183,7 +202,11 @@ fn far_plan(dir: &Path) -> std::path::PathBuf {
     let text = std::fs::read_to_string("fixtures/examples/account-winddown.plan.toml").unwrap();
     let changed = text
         .replacen("decided_on = 2026-10-20", "decided_on = 2025-03-01", 1)
-        .replacen("terminates_on = 2026-12-15", "terminates_on = 2028-06-30", 1)
+        .replacen(
+            "terminates_on = 2026-12-15",
+            "terminates_on = 2028-06-30",
+            1,
+        )
         .replacen(
             "id = \"sub-culture\"",
             "id = \"sub-culture-and-lifestyle-archive\"",
@@ -200,12 +223,21 @@ fn far_plan(dir: &Path) -> std::path::PathBuf {
 fn far_dates_stay_at_the_edge_and_labels_fit() {
     let dir = tempfile::tempdir().unwrap();
     let plan = far_plan(dir.path());
-    let html = report(dir.path(), "f.html", &[plan.to_str().unwrap(), "--lang", "both"]);
+    let html = report(
+        dir.path(),
+        "f.html",
+        &[plan.to_str().unwrap(), "--lang", "both"],
+    );
     let svg = section(&html, "<svg class=\"timeline\"", "</svg>");
     // The axis covers the plan's cluster (Nov 2026 – Feb 2027), not 2025 – 2028.
     let months: Vec<String> = texts(svg, "axis").into_iter().map(|t| t.1).collect();
     assert!(months.contains(&"2026-12".to_owned()), "{months:?}");
-    assert!(!months.iter().any(|m| m.starts_with("2025") || m.starts_with("2028")), "{months:?}");
+    assert!(
+        !months
+            .iter()
+            .any(|m| m.starts_with("2025") || m.starts_with("2028")),
+        "{months:?}"
+    );
     // Days are readable: the week lines of December are at least 20 px apart.
     let week = texts(svg, "axis small");
     assert!(week.windows(2).any(|w| w[1].0 - w[0].0 >= 20.0), "{week:?}");
@@ -218,9 +250,18 @@ fn far_dates_stay_at_the_edge_and_labels_fit() {
     assert!(dates.contains(&"2028-06-30".to_owned()), "{dates:?}");
     // Row labels are whole: the long id and the bilingual words.
     let entities: Vec<String> = texts(svg, "entity").into_iter().map(|t| t.1).collect();
-    assert!(entities.contains(&"sub-culture-and-lifestyle-archive".to_owned()), "{entities:?}");
+    assert!(
+        entities.contains(&"sub-culture-and-lifestyle-archive".to_owned()),
+        "{entities:?}"
+    );
     let what: Vec<String> = texts(svg, "what").into_iter().map(|t| t.1).collect();
-    assert!(what.contains(&"申请注销 + 冷却期 15 日 filed + 15-day cooling".to_owned()), "{what:?}");
-    assert!(what.contains(&"平台保留数据 60 日 platform keeps data 60 d".to_owned()), "{what:?}");
+    assert!(
+        what.contains(&"申请注销 + 冷却期 15 日 filed + 15-day cooling".to_owned()),
+        "{what:?}"
+    );
+    assert!(
+        what.contains(&"平台保留数据 60 日 platform keeps data 60 d".to_owned()),
+        "{what:?}"
+    );
     assert!(!what.iter().any(|w| w.ends_with('…')), "{what:?}");
 }

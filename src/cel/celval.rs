@@ -465,7 +465,11 @@ pub(crate) fn canonical_text(value: &Value) -> String {
         }
         Value::List(items) => format!(
             "[{}]",
-            items.iter().map(canonical_text).collect::<Vec<_>>().join(", ")
+            items
+                .iter()
+                .map(canonical_text)
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
         Value::String(s) => format!("{s:?}"),
         other => crate::engine::display_value(other),

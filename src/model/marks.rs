@@ -155,14 +155,13 @@ pub(crate) fn load_param(node: &Node, param: &str, problems: &Problems) -> Optio
         Some((u, _)) if u == "days" => Some(Unit::Days),
         Some((u, _)) if u == "workdays" => Some(Unit::Workdays),
         Some((u, span)) => {
-            problems.push(
-                span,
-                format!("unknown `unit` `{u}`: `days` or `workdays`"),
-            );
+            problems.push(span, format!("unknown `unit` `{u}`: `days` or `workdays`"));
             None
         }
     };
-    let mark = reader.required("mark").and_then(|_| mark_name(&reader, "mark"));
+    let mark = reader
+        .required("mark")
+        .and_then(|_| mark_name(&reader, "mark"));
     let label = reader.required_text("label");
     let replaces = reader.bool("replaces").unwrap_or(false);
     let end = reader.table("end").and_then(|n| {

@@ -3,7 +3,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::{ArticleGroup, Authority, Control, Item, Mark, Plan, WaiverRow, WaiverStatus, bi, same};
+use super::{
+    ArticleGroup, Authority, Control, Item, Mark, Plan, WaiverRow, WaiverStatus, bi, same,
+};
 use crate::Lang;
 use crate::Severity;
 use crate::engine::Engine;
@@ -281,9 +283,11 @@ pub(super) fn controls(
         // format: such rules make the facts readable).
         let signed_off = rule.basis.iter().any(|b| match b {
             Basis::Statute { .. } => true,
-            Basis::Practice { source, .. } => {
-                set.law.practice.get(source).is_none_or(|p| p.label.is_none())
-            }
+            Basis::Practice { source, .. } => set
+                .law
+                .practice
+                .get(source)
+                .is_none_or(|p| p.label.is_none()),
         });
         if !signed_off {
             continue;
@@ -309,4 +313,3 @@ pub(super) fn controls(
     }
     (out, not_applied)
 }
-

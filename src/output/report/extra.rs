@@ -1,8 +1,8 @@
 //! What a report shows beyond the run's own findings, computed by the caller before
 //! [`super::gather`]: the English words of every finding for `--lang both` (a second evaluation
 //! in English of the texts the run read), and every date value's schedule window through
-//! `hegui schedule`'s own computation ([`crate::schedule::windows`]; no second copy of rule
-//! logic).
+//! `hegui schedule`'s own computation ([`crate::schedule::plan_windows`]; no second copy of
+//! rule logic).
 
 use rayon::prelude::*;
 
@@ -73,14 +73,11 @@ fn windows(engine: &Engine, trace: &crate::Trace) -> Result<Vec<Allowed>, Text> 
     let Some(source) = source_of(trace) else {
         return Ok(Vec::new());
     };
-    let request = crate::schedule::Request::default();
-    match crate::schedule::windows(
-        engine.rules(),
-        engine.options(),
-        &source,
-        &trace.path,
-        &request,
-    ) {
+    // Not TOML: the run reports it (SCH001) and there is no timeline to annotate.
+    let Ok(doc) = crate::tree::parse(&source.text) else {
+        return Ok(Vec::new());
+    };
+    match crate::schedule::plan_windows(engine, &source, &doc, &trace.path) {
         Ok(found) => Ok(found
             .into_iter()
             .map(|(m, w)| Allowed {
@@ -91,8 +88,6 @@ fn windows(engine: &Engine, trace: &crate::Trace) -> Result<Vec<Allowed>, Text> 
                 window: w.map(|w| (w.earliest, w.latest)),
             })
             .collect()),
-        // Not TOML: the run reports it (SCH001) and there is no timeline to annotate.
-        Err(crate::schedule::ScheduleError::NotParsed { .. }) => Ok(Vec::new()),
         Err(e) => Err(bi(
             format!("无法计算合规窗口：{e}"),
             format!("no schedule windows: {e}"),

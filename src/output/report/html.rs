@@ -251,6 +251,22 @@ fn rich_block(h: &mut Html, r: &Report, class: &'static str, t: &Text) {
     }
 }
 
+/// Links to findings (`F3 NTC001`), comma-separated.
+fn links<'a>(h: &mut Html, r: &Report, items: impl Iterator<Item = &'a usize>) {
+    for (n, &i) in items.enumerate() {
+        if n > 0 {
+            h.text(", ");
+        }
+        let item = &r.items[i];
+        let tag = item.tag();
+        h.el(
+            "a",
+            &[("href", &format!("#{tag}"))],
+            &format!("{tag} {}", item.finding.rule),
+        );
+    }
+}
+
 fn section(h: &mut Html, r: &Report, id: &'static str, number: &str, zh: &str, en: &str) {
     h.open("section", &[("id", id)]);
     h.open("h2", &[]);
@@ -511,18 +527,7 @@ fn waivers(h: &mut Html, r: &Report) {
         }
         h.close("td");
         h.open("td", &[]);
-        for (n, &i) in w.waives.iter().chain(&w.reported_by).enumerate() {
-            if n > 0 {
-                h.text(", ");
-            }
-            let item = &r.items[i];
-            let tag = item.tag();
-            h.el(
-                "a",
-                &[("href", &format!("#{tag}"))],
-                &format!("{tag} {}", item.finding.rule),
-            );
-        }
+        links(h, r, w.waives.iter().chain(&w.reported_by));
         h.close("td");
         h.raw("</tr>");
     }

@@ -400,7 +400,14 @@ pub fn gather(
         let nth = taken.entry(k.clone()).or_insert(0);
         let other = seen.get(&k).and_then(|v| v.get(*nth)).cloned();
         *nth += 1;
-        items.push(item(engine, languages, i + 1, f, plan_of(f), other.as_ref()));
+        items.push(item(
+            engine,
+            languages,
+            i + 1,
+            f,
+            plan_of(f),
+            other.as_ref(),
+        ));
     }
 
     let plans: Vec<Plan> = run

@@ -355,7 +355,10 @@ pub(crate) fn build(
                 // comes after the day.
                 let mut day_done = false;
                 for (rule, param, w, value) in &here {
-                    let by = w.by.as_ref().and_then(|k| entry.get(k)).and_then(Node::as_str);
+                    let by =
+                        w.by.as_ref()
+                            .and_then(|k| entry.get(k))
+                            .and_then(Node::as_str);
                     let Some(days) = length(value, by) else {
                         if let Some(unknown) = &w.unknown {
                             let mut words = unknown.clone();
@@ -393,10 +396,7 @@ pub(crate) fn build(
                         Err(missing) => {
                             if let Some(undecided) = &w.undecided {
                                 notes.push(super::bi(
-                                    format!(
-                                        "{}：工作日日历缺少 {} 年",
-                                        undecided.zh, missing.0
-                                    ),
+                                    format!("{}：工作日日历缺少 {} 年", undecided.zh, missing.0),
                                     format!(
                                         "{}: the working-day calendar lacks {}",
                                         undecided.en, missing.0
@@ -421,12 +421,20 @@ pub(crate) fn build(
                 let Some(mark) = &t.mark else {
                     continue;
                 };
-                let what = t.label.as_ref().map_or_else(
-                    || b.legend(mark),
-                    |l| fill(l, entry, spec, Some(days)),
-                );
+                let what = t
+                    .label
+                    .as_ref()
+                    .map_or_else(|| b.legend(mark), |l| fill(l, entry, spec, Some(days)));
                 let spans = vec![node.span.clone()];
-                b.push(mark, &id, what, (first, None), plus_days(first, days), spans, true);
+                b.push(
+                    mark,
+                    &id,
+                    what,
+                    (first, None),
+                    plus_days(first, days),
+                    spans,
+                    true,
+                );
             }
         }
     }

@@ -1,8 +1,8 @@
 //! The findings section of the HTML report: statutes and articles (the law's words), practice
 //! sources, and each finding's card with its manifest excerpt, fix, waiver and basis.
 
-use super::{Html, block, inline, rich_block, rich_inline, section, sev_class};
-use crate::output::report::{Authority, Item, Plan, Report, Languages};
+use super::{Html, block, inline, links, rich_block, rich_inline, section, sev_class};
+use crate::output::report::{Authority, Item, Languages, Plan, Report};
 use crate::reader::Text;
 
 pub(super) fn findings(h: &mut Html, r: &Report) {
@@ -153,18 +153,7 @@ fn refs(h: &mut Html, r: &Report, refs: &[usize]) {
     }
     h.open("p", &[("class", "refs")]);
     h.text(&r.label("亦以此为依据：", "Also resting on this: "));
-    for (n, &i) in refs.iter().enumerate() {
-        if n > 0 {
-            h.text(", ");
-        }
-        let item = &r.items[i];
-        let tag = item.tag();
-        h.el(
-            "a",
-            &[("href", &format!("#{tag}"))],
-            &format!("{tag} {}", item.finding.rule),
-        );
-    }
+    links(h, r, refs.iter());
     h.close("p");
 }
 

@@ -221,7 +221,11 @@ pub(crate) fn svg(h: &mut Html, timeline: &Timeline, languages: Languages, today
         let Some(next) = day.succ_opt() else { break };
         day = next;
     }
-    for c in timeline.closures.iter().filter(|c| **c >= from && **c <= to) {
+    for c in timeline
+        .closures
+        .iter()
+        .filter(|c| **c >= from && **c <= to)
+    {
         let xc = num(x(*c));
         h.void(
             "line",
@@ -308,7 +312,11 @@ pub(crate) fn svg(h: &mut Html, timeline: &Timeline, languages: Languages, today
         }
         h.el(
             "text",
-            &[("class", "what"), ("x", &num(what_x)), ("y", &num(mid + 4.0))],
+            &[
+                ("class", "what"),
+                ("x", &num(what_x)),
+                ("y", &num(mid + 4.0)),
+            ],
             &fit(&text_of(&m.what), label - what_x - 4.0, 11.0),
         );
         for (n, a) in allowed.iter().enumerate() {
@@ -328,7 +336,14 @@ pub(crate) fn svg(h: &mut Html, timeline: &Timeline, languages: Languages, today
             h.void(
                 "rect",
                 &[
-                    ("class", if a.holds() { "allowed" } else { "allowed missed" }),
+                    (
+                        "class",
+                        if a.holds() {
+                            "allowed"
+                        } else {
+                            "allowed missed"
+                        },
+                    ),
                     ("x", &num(x(e))),
                     ("y", &num(mid + 7.5 + 3.5 * n as f64)),
                     ("width", &num(w)),
@@ -437,7 +452,6 @@ pub(crate) fn svg(h: &mut Html, timeline: &Timeline, languages: Languages, today
     h.close("svg");
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -467,7 +481,10 @@ mod tests {
             .skip(1)
             .map(|r| {
                 let x = r[..r.find('"').unwrap()].parse().unwrap();
-                (x, r[r.find('>').unwrap() + 1..r.find("</text>").unwrap()].to_owned())
+                (
+                    x,
+                    r[r.find('>').unwrap() + 1..r.find("</text>").unwrap()].to_owned(),
+                )
             })
             .collect()
     }
@@ -514,8 +531,14 @@ mod tests {
         assert_eq!((from, to), (day(2026, 11, 28), day(2026, 12, 29)));
         let mut h = Html::default();
         svg(&mut h, &timeline, Languages::En, "2026-11-22");
-        assert!(h.out.contains(">2024-06-01</text>"), "the far day written out");
-        assert!(h.out.contains(">2026-12-03 → 2029-01-01</text>"), "a cut window's end");
+        assert!(
+            h.out.contains(">2024-06-01</text>"),
+            "the far day written out"
+        );
+        assert!(
+            h.out.contains(">2026-12-03 → 2029-01-01</text>"),
+            "a cut window's end"
+        );
         assert_eq!(h.out.matches("<text class=\"far\"").count(), 1);
         assert_eq!(h.out.matches("<text class=\"cut\"").count(), 1);
     }
@@ -524,6 +547,9 @@ mod tests {
     fn labels_fit_and_long_ones_are_cut_with_an_ellipsis() {
         assert_eq!(fit("short", 100.0, 11.0), "short");
         let cut = fit(&"长".repeat(40), 110.0, 11.0);
-        assert!(cut.ends_with('…') && text_width(&cut, 11.0) <= 110.0, "{cut}");
+        assert!(
+            cut.ends_with('…') && text_width(&cut, 11.0) <= 110.0,
+            "{cut}"
+        );
     }
 }
