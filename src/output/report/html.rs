@@ -200,7 +200,7 @@ fn block(h: &mut Html, r: &Report, class: &'static str, t: &Text) {
 /// A message's text with its backtick-quoted parts (`` `closure_effective_on` ``) as `<code>`;
 /// everything escaped. Text with an odd number of backticks is written as it is.
 fn rich(h: &mut Html, text: &str) {
-    if text.matches('`').count() % 2 != 0 {
+    if !text.matches('`').count().is_multiple_of(2) {
         h.text(text);
         return;
     }

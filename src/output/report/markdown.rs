@@ -59,7 +59,7 @@ fn t(r: &Report, text: &Text) -> String {
 /// code span would show wrongly (markup, table pipes, entities); else escaped as text.
 fn rich(r: &Report, text: &Text) -> String {
     let one = |s: &str| {
-        let plain = s.matches('`').count() % 2 != 0
+        let plain = !s.matches('`').count().is_multiple_of(2)
             || s.split('`')
                 .skip(1)
                 .step_by(2)
