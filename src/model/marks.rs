@@ -34,7 +34,7 @@ pub struct KeyTimeline {
     pub alone: Option<Text>,
     /// On an integer key: a window of that many days from the first day of this mark.
     pub after: Option<String>,
-    /// On a table: the keys naming an entry in the timeline, first present wins (`id`).
+    /// On a table: the keys naming an entry in the timeline, the first present wins.
     pub name: Vec<String>,
 }
 

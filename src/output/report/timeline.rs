@@ -132,15 +132,11 @@ fn entries<'a>(doc: &'a Node, table: &str) -> Vec<(&'a Node, String)> {
     }
 }
 
-/// An entry's name: the first of the table's `name` keys it holds (`id` by default), else its
-/// place.
+/// An entry's name: the first of the table's `name` keys it holds, else its place.
 fn name_of(entry: &Node, spec: &KeySpec, fallback: &str) -> String {
-    let default = ["id".to_owned()];
-    let keys = match spec.timeline.as_ref().map(|t| t.name.as_slice()) {
-        Some(keys) if !keys.is_empty() => keys,
-        _ => &default,
-    };
-    keys.iter()
+    spec.timeline
+        .iter()
+        .flat_map(|t| &t.name)
         .find_map(|k| entry.get(k).and_then(Node::as_str))
         .map_or_else(|| fallback.to_owned(), str::to_owned)
 }
