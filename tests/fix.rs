@@ -499,7 +499,8 @@ fn the_report_shows_the_fix_before_and_after() {
     let md = std::fs::read_to_string(&out).unwrap();
     assert!(
         md.contains(
-            "Automatic fix: move \\`closure\\_effective\\_on\\` to 2026-12-20 (`hegui fix --unsafe-fixes`)"
+            // Backtick-quoted names are code spans (issue #12), not escaped backticks.
+            "Automatic fix: move `closure_effective_on` to 2026-12-20 (`hegui fix --unsafe-fixes`)"
         ),
         "{md}"
     );
