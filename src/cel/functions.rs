@@ -8,6 +8,8 @@
 //! | `date(t)` | the date of `t` (midnight UTC+8) |
 //! | `add_workdays(t, n)` | the `n`th China working day after the date of `t`; day 1 is the first working day after it |
 //! | `workdays_between(a, b)` | China working days in `(a, b]` |
+//! | `add_workdays_earliest(t, n)`, `add_workdays_latest(t, n)` | the earliest / latest date `add_workdays(t, n)` can be over every schedule a year not yet published could have (bounded by the calendar's pattern, docs/calendar.md); equal to it where the years are published |
+//! | `workdays_between_fewest(a, b)`, `workdays_between_most(a, b)` | likewise the fewest / most `workdays_between(a, b)` can be |
 //! | `difference(xs, ys)` | the elements of `xs` not in `ys`, in order |
 //! | `max_by(xs, "field")`, `min_by(xs, "field")` | the map in `xs` with the largest / smallest `field` (maps lacking it are skipped) |
 //! | `first_by(xs, "field")` | a map from each value of `field` (a string, integer or boolean) to the first map in `xs` having it |
@@ -15,7 +17,8 @@
 //! | `sum(xs)` | the sum of a list of numbers |
 //!
 //! A working-day function that needs a year the calendar lacks fails with a message starting
-//! with [`MISSING_YEAR`]; the engine turns that into a "could not decide" warning.
+//! with [`MISSING_YEAR`]; the engine turns that into a "could not decide" warning. The bounding
+//! functions fail so only for a year with neither a schedule nor festival dates.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -281,6 +284,25 @@ pub(crate) fn register(ctx: &mut Context<'_, '_>, calendar: Arc<Calendar>) {
         },
     );
     add(ctx, r);
+    for (name, latest) in [("add_workdays_earliest", false), ("add_workdays_latest", true)] {
+        let cal = Arc::clone(&calendar);
+        let r = ctx.add_function(name, move |t: Value, n: i64| -> Result<Value, ExecutionError> {
+            let d = day(name, &t)?;
+            cal.add_workdays_bound(d, n, latest)
+                .map(date_value)
+                .map_err(|m| missing_year(name, m.0))
+        });
+        add(ctx, r);
+    }
+    for (name, most) in [("workdays_between_fewest", false), ("workdays_between_most", true)] {
+        let cal = Arc::clone(&calendar);
+        let r = ctx.add_function(name, move |a: Value, b: Value| -> Result<i64, ExecutionError> {
+            let (a, b) = (day(name, &a)?, day(name, &b)?);
+            cal.workdays_between_bound(a, b, most)
+                .map_err(|m| missing_year(name, m.0))
+        });
+        add(ctx, r);
+    }
     let cal = calendar;
     let r = ctx.add_function(
         "workdays_between",
