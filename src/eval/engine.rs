@@ -539,8 +539,8 @@ pub(crate) fn rule_tokens(rule: &Rule) -> std::collections::BTreeSet<String> {
 
 /// The help of a "could not decide" finding (a year the working-day calendar lacks), zh and en.
 const MISSING_YEAR_HELP: [&str; 2] = [
-    "在 hegui.toml 的 [calendar] files 中补充该年的工作日安排",
-    "add the year's schedule with `[calendar] files` in hegui.toml",
+    "在 hegui.toml 的 `[calendar] files` 中补充该年的工作日安排（格式见 templates/calendar-2027.toml）",
+    "add the year's schedule with `[calendar] files` in hegui.toml (format: templates/calendar-2027.toml)",
 ];
 
 /// Whether a finding says its rule could not decide because the working-day calendar lacks a
@@ -1234,9 +1234,10 @@ impl RuleRun<'_, '_, '_, '_, '_> {
         f.help = help
             .map(|h| render(h.get(lang), ctx))
             .filter(|h| !h.is_empty());
-        f.label = rule
+        f.label = check
             .label
             .as_ref()
+            .or(rule.label.as_ref())
             .map(|l| render(l.get(lang), ctx))
             .filter(|l| !l.is_empty());
         f.basis = match rule

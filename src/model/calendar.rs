@@ -29,6 +29,7 @@ pub struct Calendar {
 
 impl YearSchedule {
     /// The published days off and make-up working days.
+    #[cfg(test)]
     pub(crate) fn days(&self) -> (&BTreeSet<NaiveDate>, &BTreeSet<NaiveDate>) {
         (&self.off, &self.work)
     }
@@ -107,6 +108,7 @@ impl Calendar {
     }
 
     /// The pattern and festival dates that bound unpublished years.
+    #[cfg(test)]
     pub(crate) fn estimate(&self) -> &Estimate {
         &self.estimate
     }

@@ -13,7 +13,7 @@
 //! ones, the most (docs/calendar.md). The unit tests check that the pattern holds every
 //! published year it has festival dates for.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
@@ -183,11 +183,12 @@ impl Estimate {
     /// The days of `year` the pattern gets wrong for a schedule published for it (`off` and
     /// `work` are the published days): an off day outside every window, a statutory day not
     /// off, a make-up day outside every window. Empty when the pattern holds the year.
+    #[cfg(test)]
     pub(crate) fn misses(
         &self,
         year: i32,
-        off: &BTreeSet<NaiveDate>,
-        work: &BTreeSet<NaiveDate>,
+        off: &std::collections::BTreeSet<NaiveDate>,
+        work: &std::collections::BTreeSet<NaiveDate>,
     ) -> Vec<String> {
         let mut out = Vec::new();
         let Some(first) = NaiveDate::from_ymd_opt(year, 1, 1) else {
