@@ -79,8 +79,14 @@ fn an_unpublished_year_is_bounded_by_the_pattern_of_the_published_ones() {
     let cal = calendar();
     // 15 working days from 2027-01-20 across the 2027 Spring Festival (2027-02-06): the most
     // working days any schedule could give reach 2027-02-09, the fewest 2027-02-22.
-    assert_eq!(cal.add_workdays_bound(d("2027-01-20"), 15, false), Ok(d("2027-02-09")));
-    assert_eq!(cal.add_workdays_bound(d("2027-01-20"), 15, true), Ok(d("2027-02-22")));
+    assert_eq!(
+        cal.add_workdays_bound(d("2027-01-20"), 15, false),
+        Ok(d("2027-02-09"))
+    );
+    assert_eq!(
+        cal.add_workdays_bound(d("2027-01-20"), 15, true),
+        Ok(d("2027-02-22"))
+    );
     // Backwards, the fewest working days reach furthest back.
     assert!(
         cal.add_workdays_bound(d("2027-02-22"), -15, false).unwrap()
@@ -111,8 +117,14 @@ fn bounds_in_published_years_are_exact() {
         assert_eq!(cal.add_workdays_bound(d(day), n, true), exact, "{day} {n}");
     }
     let exact = cal.workdays_between(d("2026-09-24"), d("2026-10-22"));
-    assert_eq!(cal.workdays_between_bound(d("2026-09-24"), d("2026-10-22"), false), exact);
-    assert_eq!(cal.workdays_between_bound(d("2026-09-24"), d("2026-10-22"), true), exact);
+    assert_eq!(
+        cal.workdays_between_bound(d("2026-09-24"), d("2026-10-22"), false),
+        exact
+    );
+    assert_eq!(
+        cal.workdays_between_bound(d("2026-09-24"), d("2026-10-22"), true),
+        exact
+    );
 }
 
 #[test]

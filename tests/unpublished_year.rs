@@ -22,7 +22,11 @@ fn even_the_most_favourable_schedule_misses_the_closure_an_error() {
     let f = findings("fail-2027", Lang::En);
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].severity, Severity::Error);
-    assert!(f[0].message.contains("between 2027-02-14 and 2027-03-01"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("between 2027-02-14 and 2027-03-01"),
+        "{}",
+        f[0].message
+    );
     assert_eq!(
         expectations(&fixture("fail-2027")),
         actual(&engine(&["FIN003"], Lang::En), &fixture("fail-2027"))
@@ -41,7 +45,10 @@ fn only_in_between_is_it_undecided_a_warning_naming_year_range_and_template() {
     assert_eq!(f.len(), 1, "{f:?}");
     assert_eq!(f[0].severity, Severity::Warning);
     let m = &f[0].message;
-    assert!(m.starts_with("could not decide: the 2027 working-day schedule"), "{m}");
+    assert!(
+        m.starts_with("could not decide: the 2027 working-day schedule"),
+        "{m}"
+    );
     assert!(m.contains("between 2027-02-09 and 2027-02-22"), "{m}");
     let help = f[0].help.as_deref().unwrap_or_default();
     assert!(help.contains("`[calendar] files`"), "{help}");
@@ -51,8 +58,18 @@ fn only_in_between_is_it_undecided_a_warning_naming_year_range_and_template() {
         "the template the message names ships"
     );
     let zh = findings("undecided-2027", Lang::Zh);
-    assert!(zh[0].message.starts_with("无法判断：2027 年工作日安排尚未公布"), "{}", zh[0].message);
-    assert!(zh[0].message.contains("2027-02-09 至 2027-02-22"), "{}", zh[0].message);
+    assert!(
+        zh[0]
+            .message
+            .starts_with("无法判断：2027 年工作日安排尚未公布"),
+        "{}",
+        zh[0].message
+    );
+    assert!(
+        zh[0].message.contains("2027-02-09 至 2027-02-22"),
+        "{}",
+        zh[0].message
+    );
 }
 
 #[test]
@@ -88,7 +105,10 @@ fn a_published_schedule_decides_exactly() {
         set.calendar.add_workdays_bound(d("2027-01-20"), 15, false),
         Ok(exact)
     );
-    assert_eq!(set.calendar.add_workdays_bound(d("2027-01-20"), 15, true), Ok(exact));
+    assert_eq!(
+        set.calendar.add_workdays_bound(d("2027-01-20"), 15, true),
+        Ok(exact)
+    );
 }
 
 #[test]
@@ -100,7 +120,10 @@ fn rendered_diagnostics_of_the_2027_fixtures() {
         for name in ["fail-2027", "undecided-2027"] {
             for (lang, tag) in [(Lang::Zh, "zh"), (Lang::En, "en")] {
                 let engine = engine(&["FIN003"], lang);
-                insta::assert_snapshot!(format!("FIN003_{name}_{tag}"), render(&engine, &fixture(name)));
+                insta::assert_snapshot!(
+                    format!("FIN003_{name}_{tag}"),
+                    render(&engine, &fixture(name))
+                );
             }
         }
     });

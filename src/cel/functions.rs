@@ -284,23 +284,35 @@ pub(crate) fn register(ctx: &mut Context<'_, '_>, calendar: Arc<Calendar>) {
         },
     );
     add(ctx, r);
-    for (name, latest) in [("add_workdays_earliest", false), ("add_workdays_latest", true)] {
+    for (name, latest) in [
+        ("add_workdays_earliest", false),
+        ("add_workdays_latest", true),
+    ] {
         let cal = Arc::clone(&calendar);
-        let r = ctx.add_function(name, move |t: Value, n: i64| -> Result<Value, ExecutionError> {
-            let d = day(name, &t)?;
-            cal.add_workdays_bound(d, n, latest)
-                .map(date_value)
-                .map_err(|m| missing_year(name, m.0))
-        });
+        let r = ctx.add_function(
+            name,
+            move |t: Value, n: i64| -> Result<Value, ExecutionError> {
+                let d = day(name, &t)?;
+                cal.add_workdays_bound(d, n, latest)
+                    .map(date_value)
+                    .map_err(|m| missing_year(name, m.0))
+            },
+        );
         add(ctx, r);
     }
-    for (name, most) in [("workdays_between_fewest", false), ("workdays_between_most", true)] {
+    for (name, most) in [
+        ("workdays_between_fewest", false),
+        ("workdays_between_most", true),
+    ] {
         let cal = Arc::clone(&calendar);
-        let r = ctx.add_function(name, move |a: Value, b: Value| -> Result<i64, ExecutionError> {
-            let (a, b) = (day(name, &a)?, day(name, &b)?);
-            cal.workdays_between_bound(a, b, most)
-                .map_err(|m| missing_year(name, m.0))
-        });
+        let r = ctx.add_function(
+            name,
+            move |a: Value, b: Value| -> Result<i64, ExecutionError> {
+                let (a, b) = (day(name, &a)?, day(name, &b)?);
+                cal.workdays_between_bound(a, b, most)
+                    .map_err(|m| missing_year(name, m.0))
+            },
+        );
         add(ctx, r);
     }
     let cal = calendar;

@@ -86,7 +86,12 @@ impl Calendar {
     ) -> Result<NaiveDate, MissingYear> {
         // Forward, more working days come sooner; backward, fewer reach further back.
         let certain = latest == (n >= 0);
-        nth_day(day, n, |d| self.bound(d).map(|b| pick(b, certain)), |d| past(d, n))
+        nth_day(
+            day,
+            n,
+            |d| self.bound(d).map(|b| pick(b, certain)),
+            |d| past(d, n),
+        )
     }
 
     /// The fewest (`most` false) or most working days `(from, to]` can hold over every
@@ -98,7 +103,12 @@ impl Calendar {
         most: bool,
     ) -> Result<i64, MissingYear> {
         let certain = most != (to >= from);
-        count_days(from, to, |d| self.bound(d).map(|b| pick(b, certain)), |d| past(d, 1))
+        count_days(
+            from,
+            to,
+            |d| self.bound(d).map(|b| pick(b, certain)),
+            |d| past(d, 1),
+        )
     }
 
     /// Whether a year's working days can be bounded without its schedule (it has festival

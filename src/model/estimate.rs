@@ -110,7 +110,8 @@ impl Estimate {
             let off = offsets(&r, "off");
             let work = offsets(&r, "work");
             r.finish();
-            let (Some((name, _)), Some(holiday), Some(off), Some(work)) = (name, holiday, off, work)
+            let (Some((name, _)), Some(holiday), Some(off), Some(work)) =
+                (name, holiday, off, work)
             else {
                 continue;
             };
@@ -310,9 +311,7 @@ mod tests {
         let misses = narrow.misses(2026, off, work);
         assert_eq!(
             misses,
-            vec![
-                "2026-02-23 is off where the pattern says it works".to_owned()
-            ],
+            vec!["2026-02-23 is off where the pattern says it works".to_owned()],
             "Feb 22 is a Sunday anyway"
         );
     }

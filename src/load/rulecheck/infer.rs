@@ -630,7 +630,10 @@ impl<'a> Checker<'a> {
             }
             let element = all[0].element().unwrap_or(Ty::Dyn);
             return match name.as_str() {
-                "add_days" | "add_workdays" | "add_workdays_earliest" | "add_workdays_latest"
+                "add_days"
+                | "add_workdays"
+                | "add_workdays_earliest"
+                | "add_workdays_latest"
                 | "date" => Ty::Timestamp,
                 "days_between"
                 | "workdays_between"
