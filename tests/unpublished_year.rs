@@ -128,3 +128,32 @@ fn rendered_diagnostics_of_the_2027_fixtures() {
         }
     });
 }
+
+#[test]
+fn schedule_takes_the_conservative_end_in_an_unpublished_year() {
+    // With the closures pinned on 2027-02-09, the latest request day `hegui schedule` allows
+    // is the one that is on time under every schedule 2027 could have: 2027-01-12 (the
+    // undecided days after it are outside the window), the day FIN003's fix offers.
+    let out = assert_cmd::Command::cargo_bin("hegui")
+        .unwrap()
+        .args(["schedule", "fixtures/FIN003/undecided-2027.plan.toml"])
+        .args([
+            "--today",
+            "2026-11-22",
+            "--close-on",
+            "2027-02-09",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let refund = v["milestones"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["path"] == "finance.ad_refund_requested_on")
+        .unwrap();
+    assert_eq!(refund["latest"], "2027-01-12", "{refund}");
+    assert_eq!(refund["rules"], serde_json::json!(["FIN003"]));
+}
