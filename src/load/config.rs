@@ -522,23 +522,18 @@ fn globs(patterns: &[(String, Span)], key: &str, problems: &Problems) -> Option<
 fn overridden(default: &Value, node: &Node, problems: &Problems) -> Option<Value> {
     let value = crate::engine::to_cel(node, None);
     let zh = problems.lang() == Lang::Zh;
-    let kind = |v: &Value| match (v, zh) {
-        (Value::Int(_), false) => "an integer",
-        (Value::UInt(_), false) => "an unsigned integer",
-        (Value::Float(_), false) => "a float",
-        (Value::String(_), false) => "a string",
-        (Value::Bool(_), false) => "a boolean",
-        (Value::List(_), false) => "an array",
-        (Value::Map(_), false) => "a table",
-        (_, false) => "a date or time",
-        (Value::Int(_), true) => "整数",
-        (Value::UInt(_), true) => "无符号整数",
-        (Value::Float(_), true) => "浮点数",
-        (Value::String(_), true) => "字符串",
-        (Value::Bool(_), true) => "布尔值",
-        (Value::List(_), true) => "数组",
-        (Value::Map(_), true) => "表",
-        (_, true) => "日期或时间",
+    let kind = |v: &Value| {
+        let (en, zh_name) = match v {
+            Value::Int(_) => ("an integer", "整数"),
+            Value::UInt(_) => ("an unsigned integer", "无符号整数"),
+            Value::Float(_) => ("a float", "浮点数"),
+            Value::String(_) => ("a string", "字符串"),
+            Value::Bool(_) => ("a boolean", "布尔值"),
+            Value::List(_) => ("an array", "数组"),
+            Value::Map(_) => ("a table", "表"),
+            _ => ("a date or time", "日期或时间"),
+        };
+        if zh { zh_name } else { en }
     };
     let mismatch = |default: &Value, value: &Value| {
         problems.push(

@@ -134,16 +134,7 @@ impl Calendar {
         let _ = reader.string("region");
         for year_node in reader.array("year").unwrap_or_default() {
             let year_reader = TableReader::new(year_node, "a `[[calendar.year]]`", problems);
-            let year = year_reader.required("year").and_then(|n| match n.value {
-                NodeValue::Integer(y) if (1900..=2200).contains(&y) => Some(y as i32),
-                _ => {
-                    problems.push(
-                        n.span.clone(),
-                        "`year` must be an integer between 1900 and 2200",
-                    );
-                    None
-                }
-            });
+            let year = read_year(&year_reader);
             let source = year_reader
                 .required_string("source")
                 .map(|s| s.0)
@@ -170,6 +161,20 @@ impl Calendar {
         self.estimate.load(&reader, problems);
         reader.finish();
     }
+}
+
+/// A table's required `year`, an integer between 1900 and 2200.
+pub(crate) fn read_year(reader: &TableReader<'_>) -> Option<i32> {
+    reader.required("year").and_then(|n| match n.value {
+        NodeValue::Integer(y) if (1900..=2200).contains(&y) => Some(y as i32),
+        _ => {
+            reader.problems.push(
+                n.span.clone(),
+                "`year` must be an integer between 1900 and 2200",
+            );
+            None
+        }
+    })
 }
 
 /// The year a walk left the supported range in (stepping by the sign of `n`).

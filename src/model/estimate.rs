@@ -131,16 +131,7 @@ impl Estimate {
         }
         for node in reader.array("festivals").unwrap_or_default() {
             let r = TableReader::new(node, "a `[[calendar.festivals]]`", problems);
-            let year = r.required("year").and_then(|n| match n.value {
-                NodeValue::Integer(y) if (1900..=2200).contains(&y) => Some(y as i32),
-                _ => {
-                    problems.push(
-                        n.span.clone(),
-                        "`year` must be an integer between 1900 and 2200",
-                    );
-                    None
-                }
-            });
+            let year = crate::calendar::read_year(&r);
             let source = r.required_string("source").map(|s| s.0).unwrap_or_default();
             let mut dates = BTreeMap::new();
             if let Some(table) = r.table("dates")
