@@ -180,6 +180,9 @@ fn read_rules(dir: &Path, root: Option<&Path>) -> Result<Vec<Source>, LoadError>
     if dir.is_file() || (root.is_some() && dir.exists() && !dir.is_dir()) {
         files.push(dir.to_path_buf());
     } else {
+        if !dir.exists() {
+            return Err(unreadable(dir, Reason::NoSuchFolder));
+        }
         for entry in walkdir::WalkDir::new(dir)
             .follow_links(root.is_none())
             .sort_by_file_name()
@@ -193,9 +196,6 @@ fn read_rules(dir: &Path, root: Option<&Path>) -> Result<Vec<Source>, LoadError>
             if is_file && name.ends_with(".toml") && !name.ends_with(".plan.toml") {
                 files.push(entry.path().to_path_buf());
             }
-        }
-        if files.is_empty() && !dir.exists() {
-            return Err(unreadable(dir, Reason::NoSuchFolder));
         }
     }
     files

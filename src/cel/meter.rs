@@ -130,6 +130,9 @@ impl Tally {
         }
         self.units += 1;
         let copy = self.cost == Cost::Copy;
+        if copy && is_view(value) {
+            return;
+        }
         if let Some(s) = value.downcast_ref::<CelString>() {
             let n = s.inner().len() as u64;
             self.units += n / 64;
@@ -146,7 +149,7 @@ impl Tally {
             }
             return;
         }
-        if (copy && is_view(value)) || (self.cost == Cost::Top && depth > 0) {
+        if self.cost == Cost::Top && depth > 0 {
             return;
         }
         if let Some(list) = value.downcast_ref::<CelList>() {
@@ -178,6 +181,10 @@ fn is_view(value: &dyn Val) -> bool {
         l as *const CelList as *const ()
     } else if let Some(m) = value.downcast_ref::<CelMap>() {
         m as *const CelMap as *const ()
+    } else if let Some(s) = value.downcast_ref::<CelString>() {
+        s as *const CelString as *const ()
+    } else if let Some(b) = value.downcast_ref::<CelBytes>() {
+        b as *const CelBytes as *const ()
     } else {
         return false;
     };
