@@ -120,7 +120,11 @@ fn text_file_reasons_in_both_languages() {
         ("huge.txt", "大于 64 MiB", "is larger than 64 MiB"),
     ];
     if fifo {
-        cases.push(("fifo.txt", "不是普通文件", "is not a regular file"));
+        cases.push((
+            "fifo.txt",
+            "不是普通文件（管道、套接字或设备）",
+            "is not a regular file",
+        ));
     }
     for (value, zh, en) in cases {
         repo.write("p.plan.toml", &manifest_with_text_file(value));
