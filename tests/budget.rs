@@ -103,7 +103,7 @@ fn a_string_concatenated_in_one_expression_is_stopped() {
 #[test]
 fn copies_in_a_list_literal_are_counted() {
     // Each element copies the 8 MiB string: 40 of them are 320 MiB.
-    let copies = vec!["s19"; 40].join(", ");
+    let copies = ["s19"; 40].join(", ");
     let found = over_budget(
         &doubled_string(19),
         &format!("size([{copies}]) > 0"),
@@ -118,7 +118,7 @@ fn nested_comprehensions_are_stopped() {
     let lets = format!(
         "let.k = \"has(item.id) ? '{}' : ''\"\nlet.r = \"[{}]\"\n",
         "a".repeat(1024),
-        vec!["k"; 10].join(", ")
+        ["k"; 10].join(", ")
     );
     let nested = "r.map(a, r.map(b, r.map(c, r.map(d, r.map(e, r))))).size() > 0";
     let found = over_budget(&lets, nested, Lang::En);

@@ -8,6 +8,9 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 
+mod common;
+use common::manifest_with_text_file;
+
 struct Repo {
     _dir: tempfile::TempDir,
     root: PathBuf,
@@ -62,16 +65,6 @@ impl Repo {
             .map(|d| d["message"].as_str().unwrap().to_owned())
             .collect()
     }
-}
-
-/// SCH009's failing fixture with its `text_file` set to `value`.
-fn manifest_with_text_file(value: &str) -> String {
-    std::fs::read_to_string("fixtures/SCH009/fail.plan.toml")
-        .unwrap()
-        .replace(
-            "text_file = \"missing.txt\"  # expect: SCH009",
-            &format!("text_file = \"{value}\""),
-        )
 }
 
 /// English the operating system or an older hegui would have put into a Chinese message.

@@ -306,7 +306,7 @@ fn children(e: &IdedExpr, f: &mut dyn FnMut(&IdedExpr)) {
             if let Some(t) = &call.target {
                 f(t);
             }
-            call.args.iter().for_each(|a| f(a));
+            call.args.iter().for_each(&mut *f);
         }
         Expr::Comprehension(c) => {
             for part in [
@@ -319,7 +319,7 @@ fn children(e: &IdedExpr, f: &mut dyn FnMut(&IdedExpr)) {
                 f(part);
             }
         }
-        Expr::List(list) => list.elements.iter().for_each(|a| f(a)),
+        Expr::List(list) => list.elements.iter().for_each(&mut *f),
         Expr::Map(map) => map.entries.iter().for_each(|entry| match &entry.expr {
             EntryExpr::MapEntry(m) => {
                 f(&m.key);
