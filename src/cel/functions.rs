@@ -191,6 +191,9 @@ fn group_by() -> RawFunction {
                 _ => keys.extend(CelMapKey::try_from(value).ok()),
             }
             keys.dedup();
+            // An element under many keys is copied under each: charged to the rule's budget.
+            let copies = keys.len() as u64;
+            crate::cel::meter::charge(copies, copies * crate::cel::meter::weight(item))?;
             for key in keys {
                 groups.entry(key).or_default().push(item.clone_as_boxed());
             }
@@ -209,6 +212,9 @@ fn group_by() -> RawFunction {
     })
 }
 
+/// The longest pattern `matches` keeps compiled (4 KiB).
+const MAX_CACHED_PATTERN: usize = 4096;
+
 /// `text.matches(pattern)` with the pattern compiled once per thread.
 fn matches(text: &str, pattern: &str) -> Result<bool, ExecutionError> {
     thread_local! {
@@ -217,13 +223,20 @@ fn matches(text: &str, pattern: &str) -> Result<bool, ExecutionError> {
     }
     COMPILED.with(|compiled| {
         let mut compiled = compiled.borrow_mut();
-        // Patterns come from rules; bound the cache should a rule build them from data.
+        // Patterns come from rules; bound the cache should a rule build them from data (in
+        // number, and in size: a long pattern built by a rule is compiled but not kept).
         if compiled.len() > 256 {
             compiled.clear();
         }
-        let re = compiled
-            .entry(pattern.to_owned())
-            .or_insert_with(|| regex::Regex::new(pattern).map_err(|e| e.to_string()));
+        let uncached;
+        let re = if pattern.len() > MAX_CACHED_PATTERN {
+            uncached = regex::Regex::new(pattern).map_err(|e| e.to_string());
+            &uncached
+        } else {
+            compiled
+                .entry(pattern.to_owned())
+                .or_insert_with(|| regex::Regex::new(pattern).map_err(|e| e.to_string()))
+        };
         match re {
             Ok(re) => Ok(re.is_match(text)),
             Err(e) => Err(ExecutionError::function_error(
@@ -329,9 +342,14 @@ pub(crate) fn register(ctx: &mut Context<'_, '_>, calendar: Arc<Calendar>) {
         "difference",
         |a: Value, b: Value| -> Result<Value, ExecutionError> {
             match (a, b) {
-                (Value::List(a), Value::List(b)) => Ok(Value::List(Arc::new(
-                    a.iter().filter(|x| !b.contains(x)).cloned().collect(),
-                ))),
+                (Value::List(a), Value::List(b)) => {
+                    // Every element of `a` is compared with every element of `b`.
+                    let pairs = (a.len() as u64).saturating_mul(b.len() as u64);
+                    crate::cel::meter::charge(pairs, 0)?;
+                    Ok(Value::List(Arc::new(
+                        a.iter().filter(|x| !b.contains(x)).cloned().collect(),
+                    )))
+                }
                 _ => Err(ExecutionError::function_error(
                     "difference",
                     "expected two lists",

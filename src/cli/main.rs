@@ -282,7 +282,7 @@ fn load_rules_with(
         match read {
             Ok(more) => sources.extend(more),
             Err(e) => {
-                eprintln!("error: {e}");
+                print_load_error(&e, lang(args.lang));
                 return Err(ExitCode::from(2));
             }
         }
@@ -293,6 +293,14 @@ fn load_rules_with(
         eprintln!("error: {count} problem(s) in rule files; nothing was checked");
         ExitCode::from(2)
     })
+}
+
+/// A rule folder that cannot be read, on stderr in the run's language.
+fn print_load_error(e: &hegui::LoadError, lang: Lang) {
+    match lang {
+        Lang::Zh => eprintln!("错误：{}", e.say(lang)),
+        Lang::En => eprintln!("error: {}", e.say(lang)),
+    }
 }
 
 fn stderr_style() -> human::Style {
@@ -811,7 +819,7 @@ fn test_rules(
     let pack = match hegui::read_rule_dir(dir) {
         Ok(sources) => sources,
         Err(e) => {
-            eprintln!("error: {e}");
+            print_load_error(&e, lang);
             return Ok(ExitCode::from(2));
         }
     };
