@@ -24,6 +24,7 @@ pub(crate) use cel::celval;
 pub(crate) use cel::functions;
 pub use cel::lazy;
 pub use disk::confine;
+pub use disk::reason::Reason;
 pub use disk::walk;
 pub use eval::baseline;
 pub use eval::engine;
@@ -114,7 +115,7 @@ pub enum LoadError {
         /// The path.
         path: String,
         /// Why.
-        reason: String,
+        reason: Reason,
     },
     /// A text check's pattern is invalid.
     #[error("rule {rule}: {message}")]
@@ -124,6 +125,24 @@ pub enum LoadError {
         /// Why.
         message: String,
     },
+}
+
+impl LoadError {
+    /// The error in `lang`, as the CLI prints it (English is the `Display` text).
+    pub fn say(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (_, Lang::En) => self.to_string(),
+            (LoadError::RuleFiles(files), Lang::Zh) => {
+                format!("{} 个规则文件有问题", files.len())
+            }
+            (LoadError::Unreadable { path, reason }, Lang::Zh) => {
+                format!("无法读取规则路径 {path}：{}", reason.say(lang))
+            }
+            (LoadError::Pattern { rule, message }, Lang::Zh) => {
+                format!("规则 {rule} 的文本模式无效：{message}")
+            }
+        }
+    }
 }
 
 /// The rule sources of a run: the built-in packs (with `no_builtin`, only the law table and the
@@ -153,19 +172,22 @@ pub fn read_rule_dir_inside(dir: &Path, root: &Path) -> Result<Vec<Source>, Load
 }
 
 fn read_rules(dir: &Path, root: Option<&Path>) -> Result<Vec<Source>, LoadError> {
-    let unreadable = |path: &Path, e: &dyn std::fmt::Display| LoadError::Unreadable {
+    let unreadable = |path: &Path, reason: Reason| LoadError::Unreadable {
         path: engine::display_path(path),
-        reason: e.to_string(),
+        reason,
     };
     let mut files = Vec::new();
     if dir.is_file() || (root.is_some() && dir.exists() && !dir.is_dir()) {
         files.push(dir.to_path_buf());
     } else {
+        if !dir.exists() {
+            return Err(unreadable(dir, Reason::NoSuchFolder));
+        }
         for entry in walkdir::WalkDir::new(dir)
             .follow_links(root.is_none())
             .sort_by_file_name()
         {
-            let entry = entry.map_err(|e| unreadable(dir, &e))?;
+            let entry = entry.map_err(|e| unreadable(dir, Reason::of_walk(&e)))?;
             let name = entry.file_name().to_string_lossy();
             // A link to a file is read (and confined below); a link to a folder is not walked.
             let is_file =
@@ -175,9 +197,6 @@ fn read_rules(dir: &Path, root: Option<&Path>) -> Result<Vec<Source>, LoadError>
                 files.push(entry.path().to_path_buf());
             }
         }
-        if files.is_empty() && !dir.exists() {
-            return Err(unreadable(dir, &"no such folder"));
-        }
     }
     files
         .iter()
@@ -186,8 +205,8 @@ fn read_rules(dir: &Path, root: Option<&Path>) -> Result<Vec<Source>, LoadError>
                 Some(root) => confine::read_inside(path, root),
                 None => confine::read_regular(path),
             }
-            .map_err(|e| unreadable(path, &e))?;
-            let text = String::from_utf8(bytes).map_err(|_| unreadable(path, &"not UTF-8"))?;
+            .map_err(|e| unreadable(path, e.into()))?;
+            let text = String::from_utf8(bytes).map_err(|_| unreadable(path, Reason::NotUtf8))?;
             Ok(SourceFile::new(engine::display_path(path), text))
         })
         .collect()
@@ -350,7 +369,11 @@ fn check_file_traced(
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            let finding = walk::io_finding(path, &engine::io_reason(&e), engine.options().lang);
+            let finding = walk::io_finding(
+                path,
+                &disk::reason::Reason::of_io(&e),
+                engine.options().lang,
+            );
             return (vec![finding], traced);
         }
     };

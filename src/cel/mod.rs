@@ -5,3 +5,4 @@ pub mod budget;
 pub mod celval;
 pub mod functions;
 pub mod lazy;
+pub(crate) mod meter;

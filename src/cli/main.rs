@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use hegui::baseline::Baseline;
+use hegui::baseline::{Baseline, BaselineError, Note};
 use hegui::config::Config;
 use hegui::render::{github, human, json, junit, sarif};
 use hegui::rules::FileProblems;
@@ -282,7 +282,7 @@ fn load_rules_with(
         match read {
             Ok(more) => sources.extend(more),
             Err(e) => {
-                eprintln!("error: {e}");
+                print_load_error(&e, lang(args.lang));
                 return Err(ExitCode::from(2));
             }
         }
@@ -293,6 +293,14 @@ fn load_rules_with(
         eprintln!("error: {count} problem(s) in rule files; nothing was checked");
         ExitCode::from(2)
     })
+}
+
+/// A rule folder that cannot be read, on stderr in the run's language.
+fn print_load_error(e: &hegui::LoadError, lang: Lang) {
+    match lang {
+        Lang::Zh => eprintln!("错误：{}", e.say(lang)),
+        Lang::En => eprintln!("error: {}", e.say(lang)),
+    }
 }
 
 fn stderr_style() -> human::Style {
@@ -319,22 +327,26 @@ fn load_config(args: &LintArgs) -> std::result::Result<Option<Config>, ExitCode>
             }
         }
     };
-    Config::load(&path).map(Some).map_err(|e| {
-        eprintln!("error: {e}");
+    let lang = lang(args.rules.lang);
+    Config::load_in(&path, lang).map(Some).map_err(|e| {
+        match lang {
+            Lang::Zh => eprintln!("错误：{}", e.message(lang)),
+            Lang::En => eprintln!("error: {}", e.message(lang)),
+        }
         ExitCode::from(2)
     })
 }
 
-fn config_problems(problems: &FileProblems) {
+fn config_problems(problems: &FileProblems, lang: Lang) {
     eprint!(
         "{}",
         human::render_file_problems(std::slice::from_ref(problems), "config", stderr_style())
     );
-    eprintln!(
-        "error: {} problem(s) in {}; nothing was checked",
-        problems.problems.len(),
-        problems.source.name
-    );
+    let (n, name) = (problems.problems.len(), &problems.source.name);
+    match lang {
+        Lang::Zh => eprintln!("错误：{name} 中有 {n} 个问题；未检查任何文件"),
+        Lang::En => eprintln!("error: {n} problem(s) in {name}; nothing was checked"),
+    }
 }
 
 fn matches_any(id: &str, patterns: &[String]) -> bool {
@@ -370,7 +382,7 @@ fn configured_rules(args: &LintArgs) -> std::result::Result<(RuleSet, Option<Con
     let mut set = load_rules_with(&args.rules, &[], config.as_ref())?;
     if let Some(config) = &config {
         config.apply(&mut set).map_err(|problems| {
-            config_problems(&problems);
+            config_problems(&problems, lang(args.rules.lang));
             ExitCode::from(2)
         })?;
     }
@@ -437,25 +449,24 @@ fn lint(
     let baseline = match (write_baseline, &args.baseline) {
         (Some(path), _) => {
             let baseline = Baseline::of(&run.findings);
+            let shown = path.display().to_string();
             if let Err(e) = std::fs::write(path, baseline.to_json()) {
-                eprintln!("error: cannot write {}: {e}", path.display());
+                eprintln!("{}", Note::CannotWrite(&shown, &e).message(lang));
                 return Err(ExitCode::from(2));
             }
-            eprintln!(
-                "recorded {} finding(s) in {}",
-                baseline.findings.len(),
-                path.display()
-            );
+            let recorded = Note::Recorded(baseline.findings.len(), &shown);
+            eprintln!("{}", recorded.message(lang));
             Some(baseline)
         }
         (None, Some(path)) => {
             let read = std::fs::read_to_string(path)
-                .map_err(|e| e.to_string())
-                .and_then(|text| Baseline::parse(&text).map_err(|e| e.to_string()));
+                .map_err(|e| BaselineError::unreadable(&e))
+                .and_then(|text| Baseline::parse(&text));
             match read {
                 Ok(b) => Some(b),
                 Err(e) => {
-                    eprintln!("error: baseline {}: {e}", path.display());
+                    let shown = path.display().to_string();
+                    eprintln!("{}", Note::CannotUse(&shown, &e).message(lang));
                     return Err(ExitCode::from(2));
                 }
             }
@@ -464,10 +475,7 @@ fn lint(
     };
     run.baselined = baseline.map_or_else(Vec::new, |b| b.filter(&mut run.findings));
     if !run.baselined.is_empty() {
-        eprintln!(
-            "{} finding(s) recorded in the baseline are not shown",
-            run.baselined.len()
-        );
+        eprintln!("{}", Note::Hidden(run.baselined.len()).message(lang));
     }
     Ok(Linted {
         engine,
@@ -664,6 +672,8 @@ fn main() -> ExitCode {
         Command::Report(_) | Command::Init { .. } => false,
     };
     if both_elsewhere {
+        // Asked for both languages: said in both, one line each.
+        eprintln!("错误：`--lang both` 只用于 `hegui report`");
         eprintln!("error: `--lang both` is only for `hegui report`");
         return ExitCode::from(2);
     }
@@ -827,7 +837,7 @@ fn test_rules(
     let pack = match hegui::read_rule_dir(dir) {
         Ok(sources) => sources,
         Err(e) => {
-            eprintln!("error: {e}");
+            print_load_error(&e, lang);
             return Ok(ExitCode::from(2));
         }
     };

@@ -253,7 +253,8 @@ impl Engine {
                     Ok(text) => {
                         texts.insert(path, text);
                     }
-                    Err(reason) => {
+                    Err(refused) => {
+                        let reason = refused.say(self.options.lang);
                         let args = vec![("path", value.clone()), ("reason", reason)];
                         if let Some(f) =
                             self.builtin_finding(BuiltinCheck::File, source, span, &path, &args)
@@ -320,6 +321,7 @@ impl Engine {
             };
             let mut rule_ctx = root.new_inner_scope();
             rule_ctx.add_variable_as_val("params", Box::new(Shared(&*self.params[ri])));
+            crate::cel::meter::reset();
             let run = RuleRun {
                 engine: self,
                 rule,
@@ -337,12 +339,17 @@ impl Engine {
                 let patterns = self.patterns.get(&(ri, ci)).map(Vec::as_slice);
                 run.check(check, &self.per_item_lets[ri][ci], patterns, out);
             }
+            // Over the budget in an expression whose error is not reported (a message template).
+            if let Some(why) = crate::cel::meter::over() {
+                run.over_budget(why, "", file.doc, &DocPath::default(), out);
+            }
             if let Some(decided) = decided.as_deref_mut()
                 && run.decided.get()
             {
                 decided.insert(rule.id.clone());
             }
         }
+        crate::cel::meter::reset();
     }
 
     fn builtin_finding(
@@ -539,8 +546,8 @@ pub(crate) fn rule_tokens(rule: &Rule) -> std::collections::BTreeSet<String> {
 
 /// The help of a "could not decide" finding (a year the working-day calendar lacks), zh and en.
 const MISSING_YEAR_HELP: [&str; 2] = [
-    "在 hegui.toml 的 [calendar] files 中补充该年的工作日安排",
-    "add the year's schedule with `[calendar] files` in hegui.toml",
+    "在 hegui.toml 的 `[calendar] files` 中补充该年的工作日安排（格式见 templates/calendar-2027.toml）",
+    "add the year's schedule with `[calendar] files` in hegui.toml (format: templates/calendar-2027.toml)",
 ];
 
 /// Whether a finding says its rule could not decide because the working-day calendar lacks a
@@ -918,7 +925,9 @@ impl RuleRun<'_, '_, '_, '_, '_> {
         path: &DocPath,
         out: &mut Vec<Finding>,
     ) {
-        self.stopped.set(true);
+        if self.stopped.replace(true) {
+            return;
+        }
         let lang = self.engine.options.lang;
         let mut f = Finding::new(
             &self.rule.id,
@@ -973,8 +982,7 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                     for (n, v) in bound {
                         scope.add_variable_as_val(*n, v.clone_as_boxed());
                     }
-                    let value = Value::resolve_val(expr.program.expression(), &scope)
-                        .map(|v| v.into_owned())?;
+                    let value = expr.program.execute_val(&scope).map(|v| v.into_owned())?;
                     crate::budget::check(value.as_ref()).map_err(|why| why.into_error())?;
                     Ok(value)
                 };
@@ -1098,7 +1106,10 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                 None
             }
             Err(e) => {
-                self.report_undecided(classify(e), node, path, out);
+                match crate::budget::Exceeded::of_error(&e) {
+                    Some(why) => self.over_budget(why, what, node, path, out),
+                    None => self.report_undecided(classify(e), node, path, out),
+                }
                 None
             }
         }
@@ -1234,9 +1245,10 @@ impl RuleRun<'_, '_, '_, '_, '_> {
         f.help = help
             .map(|h| render(h.get(lang), ctx))
             .filter(|h| !h.is_empty());
-        f.label = rule
+        f.label = check
             .label
             .as_ref()
+            .or(rule.label.as_ref())
             .map(|l| render(l.get(lang), ctx))
             .filter(|l| !l.is_empty());
         f.basis = match rule
@@ -1366,15 +1378,15 @@ fn read_text_file(
     value: &str,
     repo_root: &Path,
     open: &dyn Fn(&Path) -> Option<String>,
-) -> Result<Source, String> {
+) -> Result<Source, crate::confine::Refused> {
     let base = manifest.parent().unwrap_or(Path::new("."));
     let joined = base.join(value);
-    let resolved = crate::confine::resolve_inside(&joined, repo_root).map_err(|e| e.to_string())?;
+    let resolved = crate::confine::resolve_inside(&joined, repo_root)?;
     if let Some(text) = open(&resolved) {
         return Ok(SourceFile::new(display_path(&joined), text));
     }
-    let bytes = crate::confine::read_regular(&resolved).map_err(|e| e.to_string())?;
-    let text = String::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?;
+    let bytes = crate::confine::read_regular(&resolved)?;
+    let text = String::from_utf8(bytes).map_err(|_| crate::confine::Refused::NotUtf8)?;
     Ok(SourceFile::new(display_path(&joined), text))
 }
 

@@ -2,6 +2,7 @@
 //! embedded fixtures.
 
 pub mod calendar;
+pub(crate) mod estimate;
 pub mod fixtures;
 pub mod law;
 pub mod marks;

@@ -302,7 +302,11 @@ pub struct FileProblems {
 /// syntax (`item.?key.orValue(x)`).
 pub(crate) fn cel_env() -> Arc<Env> {
     static ENV: std::sync::OnceLock<Arc<Env>> = std::sync::OnceLock::new();
-    Arc::clone(ENV.get_or_init(|| Arc::new(Env::stdlib().with_optional_support(true))))
+    Arc::clone(ENV.get_or_init(|| {
+        let mut env = Env::stdlib().with_optional_support(true);
+        crate::cel::meter::declare(&mut env);
+        Arc::new(env)
+    }))
 }
 
 /// Variables every check can read.

@@ -375,7 +375,7 @@ fn table_zh(what: &str) -> String {
 }
 
 /// A TOML value's type in Chinese.
-fn zh_type_name(value: &NodeValue) -> &'static str {
+pub(crate) fn zh_type_name(value: &NodeValue) -> &'static str {
     match value {
         NodeValue::String(_) => "字符串",
         NodeValue::Integer(_) => "整数",
