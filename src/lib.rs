@@ -26,6 +26,7 @@ pub(crate) use cel::functions;
 pub use cel::lazy;
 pub use disk::config;
 pub use disk::confine;
+pub use disk::reason::Reason;
 pub use disk::walk;
 pub use eval::baseline;
 pub use eval::engine;
@@ -47,7 +48,7 @@ pub(crate) use text::escape;
 pub use text::finding;
 pub use text::source;
 
-pub use disk::check::{Run, check_configured, check_file, check_paths};
+pub use disk::check::{Run, Trace, check_configured, check_file, check_paths, check_traced};
 pub(crate) use disk::check::{check_file_with, discover_configured};
 pub use disk::files::{DiskFiles, display_path};
 pub use disk::rules::{

@@ -172,6 +172,13 @@ fn the_report_renders_in_chromium_without_network() {
         "a blamed closure day"
     );
     assert!(dom.matches("<article class=\"finding").count() >= 20);
+    // Each date's schedule window: strips under the rows and a table per plan.
+    assert!(
+        dom.matches("<rect class=\"allowed").count() >= 40,
+        "schedule windows drawn"
+    );
+    assert!(dom.contains("<rect class=\"allowed missed\""));
+    assert_eq!(dom.matches("<table class=\"windows\">").count(), 5);
     assert!(dom.contains("<blockquote class=\"law\""));
     // Nothing in the DOM points outside the page; no script ran or exists.
     for needle in [
@@ -210,6 +217,43 @@ fn the_report_renders_in_chromium_without_network() {
             "{name}"
         );
     }
+    // The windows are visible: the timeline section rendered with its strips differs from the
+    // same page with the strips hidden, while a change that hides nothing renders identically.
+    let html = std::fs::read_to_string(&report).unwrap();
+    let head = &html[..html.find("</style>").unwrap()];
+    let start = html.find("<section id=\"timeline\">").unwrap();
+    let end = start + html[start..].find("</section>").unwrap() + "</section>".len();
+    let page = |extra_css: &str| {
+        format!(
+            "{head}{extra_css}</style></head><body>{}</body></html>",
+            &html[start..end]
+        )
+    };
+    let shot = |name: &str, text: String| {
+        let page = out.join(format!("{name}.html"));
+        std::fs::write(&page, text).unwrap();
+        let png = out.join(format!("{name}.png"));
+        let _ = std::fs::remove_file(&png);
+        let (_, log) = run(
+            &out,
+            name,
+            &page,
+            &[
+                &format!("--screenshot={}", png.display()),
+                "--window-size=1100,2400",
+            ],
+        );
+        assert_eq!(page_requests(&log), Vec::<String>::new());
+        std::fs::read(&png).expect("a screenshot")
+    };
+    let with = shot("windows", page(""));
+    let same = shot("windows-noop", page(".no-such-class { display: none; }"));
+    let without = shot(
+        "windows-hidden",
+        page("svg .allowed { visibility: hidden; }"),
+    );
+    assert_eq!(with, same, "rendering is deterministic");
+    assert_ne!(with, without, "the schedule windows are not visible");
     // The bilingual report renders too.
     let both = write_report(&out, "report-both.html", "both");
     let (dom, log) = run(&out, "both", &both, &["--dump-dom"]);

@@ -73,3 +73,65 @@ fn a_year_the_calendar_lacks_is_never_guessed() {
         Err(hegui::calendar::MissingYear(2027))
     );
 }
+
+#[test]
+fn an_unpublished_year_is_bounded_by_the_pattern_of_the_published_ones() {
+    let cal = calendar();
+    // 15 working days from 2027-01-20 across the 2027 Spring Festival (2027-02-06): the most
+    // working days any schedule could give reach 2027-02-09, the fewest 2027-02-22.
+    assert_eq!(
+        cal.add_workdays_bound(d("2027-01-20"), 15, false),
+        Ok(d("2027-02-09"))
+    );
+    assert_eq!(
+        cal.add_workdays_bound(d("2027-01-20"), 15, true),
+        Ok(d("2027-02-22"))
+    );
+    // Backwards, the fewest working days reach furthest back.
+    assert!(
+        cal.add_workdays_bound(d("2027-02-22"), -15, false).unwrap()
+            <= cal.add_workdays_bound(d("2027-02-22"), -15, true).unwrap()
+    );
+    let fewest = cal.workdays_between_bound(d("2027-01-20"), d("2027-02-22"), false);
+    let most = cal.workdays_between_bound(d("2027-01-20"), d("2027-02-22"), true);
+    assert_eq!(fewest, Ok(15));
+    assert!(most.unwrap() > 15);
+    assert_eq!(
+        cal.workdays_between_bound(d("2027-02-22"), d("2027-01-20"), false),
+        Ok(-most.unwrap())
+    );
+    // Far from every festival, every schedule agrees.
+    assert_eq!(
+        cal.add_workdays_bound(d("2027-03-01"), 10, false),
+        cal.add_workdays_bound(d("2027-03-01"), 10, true)
+    );
+    assert!(cal.is_estimated(2027) && !cal.is_estimated(2026));
+}
+
+#[test]
+fn bounds_in_published_years_are_exact() {
+    let cal = calendar();
+    for (day, n) in [("2026-09-24", 15), ("2026-02-10", 10), ("2025-01-20", -12)] {
+        let exact = cal.add_workdays(d(day), n);
+        assert_eq!(cal.add_workdays_bound(d(day), n, false), exact, "{day} {n}");
+        assert_eq!(cal.add_workdays_bound(d(day), n, true), exact, "{day} {n}");
+    }
+    let exact = cal.workdays_between(d("2026-09-24"), d("2026-10-22"));
+    assert_eq!(
+        cal.workdays_between_bound(d("2026-09-24"), d("2026-10-22"), false),
+        exact
+    );
+    assert_eq!(
+        cal.workdays_between_bound(d("2026-09-24"), d("2026-10-22"), true),
+        exact
+    );
+}
+
+#[test]
+fn a_year_with_neither_schedule_nor_festival_dates_is_still_never_guessed() {
+    let cal = calendar();
+    assert_eq!(
+        cal.add_workdays_bound(d("2031-03-03"), 5, false),
+        Err(hegui::calendar::MissingYear(2031))
+    );
+}

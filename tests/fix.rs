@@ -161,6 +161,31 @@ fn a_date_written_as_a_string_becomes_a_date_safely() {
     assert!(keys(&result.remaining).is_empty(), "{:?}", result.remaining);
 }
 
+/// CPN012's "no `[monitoring]`" adds the table, its values the rule's thresholds, after the
+/// last table (the file's trailing blank line stays last); nothing before it changes.
+#[test]
+fn a_missing_monitoring_table_is_added_at_the_rules_thresholds() {
+    let engine = common::engine(&["CPN012"], Lang::En);
+    let fixture = std::fs::read_to_string("fixtures/CPN012/fail.plan.toml").unwrap();
+    let cut = fixture
+        .find("\n[monitoring]")
+        .expect("the fixture has [monitoring]");
+    let text = &fixture[..=cut];
+    let result = fix_text(&engine, "plan.plan.toml", text, true);
+    assert_eq!(result.applied.len(), 1, "{:?}", result.applied);
+    assert_eq!(result.applied[0].rule, "CPN012");
+    assert_eq!(
+        result.fixed,
+        format!(
+            "{text}[monitoring]\nbounce_rate_max = 0.4\nnegative_review_ratio_max = 0.003\n\
+             replacement_claim_ratio_min = 0.6\nwindow_hours = 72\n\n"
+        )
+    );
+    assert!(keys(&result.remaining).is_empty(), "{:?}", result.remaining);
+    // An unsafe fix: it commits the plan to watching.
+    assert!(!fix_text(&engine, "plan.plan.toml", text, false).changed());
+}
+
 #[test]
 fn safe_mode_leaves_unsafe_fixes_alone() {
     let engine = common::engine(&[], Lang::En);
@@ -474,47 +499,49 @@ fn the_report_shows_the_fix_before_and_after() {
     let md = std::fs::read_to_string(&out).unwrap();
     assert!(
         md.contains(
-            "Automatic fix: move \\`closure\\_effective\\_on\\` to 2026-12-20 (`hegui fix --unsafe-fixes`)"
+            // Backtick-quoted names are code spans (issue #12), not escaped backticks.
+            "Automatic fix: move `closure_effective_on` to 2026-12-20 (`hegui fix --unsafe-fixes`)"
         ),
         "{md}"
     );
     assert!(md.contains("- closure_effective_on = 2026-12-15  # expect: ACC001\n+ closure_effective_on = 2026-12-20  # expect: ACC001\n"), "{md}");
 }
 
+/// A user pack of family XYZ whose rules judge an account's `followers`: per rule its id, its
+/// title (zh, en; also its rationale and message), its `assert` and its `fix` table.
+fn followers_pack(rules: &[(&str, (&str, &str), &str, &str)]) -> String {
+    let mut pack =
+        String::from("\n[family]\nid = \"XYZ\"\ntitle = { zh = \"测试\", en = \"Test\" }\n");
+    for (id, (zh, en), assert, fix) in rules {
+        let name = format!("{{ zh = \"{zh}\", en = \"{en}\" }}");
+        pack.push_str(&format!(
+            "\n[[rule]]\nid = \"{id}\"\nseverity = \"warning\"\ntitle = {name}\nrationale = {name}\n\
+             basis = [{{ practice = \"hegui\", section = \"manifest.md\" }}]\nscope = \"account\"\n\
+             assert = \"{assert}\"\nat = \"followers\"\nmessage = {name}\nfix = {fix}\n"
+        ));
+    }
+    pack
+}
+
 /// A user rule pack whose two fixes undo each other: the loop stops and says so.
 #[test]
 fn fixes_that_undo_each_other_are_a_reported_cycle() {
-    let pack = r#"
-[family]
-id = "XYZ"
-title = { zh = "测试", en = "Test" }
-
-[[rule]]
-id = "XYZ001"
-severity = "warning"
-title = { zh = "甲", en = "A" }
-rationale = { zh = "甲", en = "A" }
-basis = [{ practice = "hegui", section = "manifest.md" }]
-scope = "account"
-assert = "item.followers != 486"
-at = "followers"
-message = { zh = "甲", en = "A" }
-fix = { applicability = "safe", set = "followers", value = "487", message = { zh = "改为 487", en = "make it 487" } }
-
-[[rule]]
-id = "XYZ002"
-severity = "warning"
-title = { zh = "乙", en = "B" }
-rationale = { zh = "乙", en = "B" }
-basis = [{ practice = "hegui", section = "manifest.md" }]
-scope = "account"
-assert = "item.followers != 487"
-at = "followers"
-message = { zh = "乙", en = "B" }
-fix = { applicability = "safe", set = "followers", value = "486", message = { zh = "改为 486", en = "make it 486" } }
-"#;
+    let pack = followers_pack(&[
+        (
+            "XYZ001",
+            ("甲", "A"),
+            "item.followers != 486",
+            r#"{ applicability = "safe", set = "followers", value = "487", message = { zh = "改为 487", en = "make it 487" } }"#,
+        ),
+        (
+            "XYZ002",
+            ("乙", "B"),
+            "item.followers != 487",
+            r#"{ applicability = "safe", set = "followers", value = "486", message = { zh = "改为 486", en = "make it 486" } }"#,
+        ),
+    ]);
     let mut sources = hegui::builtin_sources();
-    sources.push(SourceFile::new("pack/xyz.toml", pack));
+    sources.push(SourceFile::new("pack/xyz.toml", pack.as_str()));
     let mut set = hegui::RuleSet::load(sources).unwrap_or_else(|f| panic!("{f:?}"));
     set.retain(|r| r.id.starts_with("XYZ"));
     let engine = Engine::new(
@@ -546,25 +573,14 @@ fix = { applicability = "safe", set = "followers", value = "486", message = { zh
 /// problem pointing into the fix.
 #[test]
 fn the_rule_file_checker_reads_fix_expressions() {
-    let pack = r#"
-[family]
-id = "XYZ"
-title = { zh = "测试", en = "Test" }
-
-[[rule]]
-id = "XYZ001"
-severity = "warning"
-title = { zh = "甲", en = "A" }
-rationale = { zh = "甲", en = "A" }
-basis = [{ practice = "hegui", section = "manifest.md" }]
-scope = "account"
-assert = "item.followers != 486"
-at = "followers"
-message = { zh = "甲", en = "A" }
-fix = { set = "followers", value = "item.folowers + 1", message = { zh = "加一", en = "add one" } }
-"#;
+    let pack = followers_pack(&[(
+        "XYZ001",
+        ("甲", "A"),
+        "item.followers != 486",
+        r#"{ set = "followers", value = "item.folowers + 1", message = { zh = "加一", en = "add one" } }"#,
+    )]);
     let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("xyz.toml"), pack).unwrap();
+    std::fs::write(dir.path().join("xyz.toml"), &pack).unwrap();
     let out = hegui()
         .args([
             "check",

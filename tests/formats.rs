@@ -275,6 +275,12 @@ fn assert_matches_json(found: &[Annotation], expected: &[Value]) {
         if let Some(help) = d["help"].as_str() {
             assert!(a.message.contains(&format!("\n{help}")), "{a:?}");
         }
+        // The fix: what it does, on its own line.
+        if let Some(fix) = d["fix"]["message"].as_str() {
+            assert!(a.message.contains(&format!("\nfix: {fix} (")), "{a:?}");
+        } else {
+            assert!(!a.message.contains("\nfix: "), "{a:?}");
+        }
     }
 }
 
@@ -313,7 +319,7 @@ fn github_annotation_for_acc001_is_exact() {
         "{first}"
     );
     assert!(
-        first.ends_with("%0Abasis: practice: “How to cancel WeChat operations” (Luyoutong, 2025-06-07) §1 (a web article, not law; its numbers are unverified and configurable)"),
+        first.ends_with("%0Afix: move `closure_effective_on` to 2026-12-20 (fixable with `hegui fix --unsafe-fixes`)%0Abasis: practice: “How to cancel WeChat operations” (Luyoutong, 2025-06-07) §1 (a web article, not law; its numbers are unverified and configurable)"),
         "{first}"
     );
 }
@@ -488,6 +494,11 @@ fn assert_junit_matches_json(junit: &str, v: &Value, rules: &[String]) {
                         );
                         assert!(body.contains(&at), "{at} not in {body}");
                         assert!(body.contains(d["message"].as_str().unwrap()));
+                        if let Some(fix) = d["fix"]["message"].as_str() {
+                            let en = format!("\n  fix: {fix} (");
+                            let zh = format!("\n  修复：{fix}（");
+                            assert!(body.contains(&en) || body.contains(&zh), "{body}");
+                        }
                     }
                     assert!(case.skipped.is_none());
                 }

@@ -238,16 +238,18 @@ id = "t"
 id = "a"
 type = "subscription"
 cancellation_requested_on = 2027-01-04
-closure_effective_on = 2027-02-01
+closure_effective_on = 2027-02-10
 [finance]
 ad_balance_cny = 100
-ad_refund_requested_on = 2026-12-28
+ad_refund_requested_on = 2027-01-20
 "#,
     )
     .unwrap();
+    // Without the 2027 schedule, working day 15 falls between 2027-02-09 and 2027-02-22
+    // (docs/calendar.md): the closure on 2027-02-10 is undecided.
     let (v, _, _) = check_json(dir.path(), &["t.plan.toml", "--select", "FIN003"]);
+    assert_eq!(rules(&v), vec!["FIN003:warning"], "{v}");
     let messages = messages(&v);
-    assert_eq!(messages.len(), 1, "{messages:?}");
     assert!(messages[0].contains("2027"), "{messages:?}");
 
     std::fs::create_dir_all(dir.path().join("compliance/rules")).unwrap();

@@ -7,18 +7,11 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 
+mod common;
+use common::manifest_with_text_file;
+
 /// A secret that must never appear in hegui's output.
 const CANARY: &str = "canary-5ecr3t-7f1d";
-
-/// A manifest in which only `text_file` decides anything (SCH009's failing fixture).
-fn manifest_with_text_file(value: &str) -> String {
-    std::fs::read_to_string("fixtures/SCH009/fail.plan.toml")
-        .unwrap()
-        .replace(
-            "text_file = \"missing.txt\"  # expect: SCH009",
-            &format!("text_file = \"{value}\""),
-        )
-}
 
 /// A temporary folder holding `repo/` (a git repository with a compliant plan) and, beside
 /// it, `outside/` with a secret.

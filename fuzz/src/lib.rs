@@ -58,7 +58,16 @@ pub fn check_text(engine: &Engine, text: &str) -> String {
         );
     }
     let mut out = json::render(&findings, 1);
-    out.push_str(&sarif::render(&findings, engine.rules(), Lang::En));
+    // SARIF describes the rules that fired: the descriptors of the whole catalogue are the
+    // same for every input and would cost most of an execution (tests render them in full).
+    let fired = RuleSet {
+        rules: (engine.rules().rules.iter())
+            .filter(|r| findings.iter().any(|f| f.rule == r.id))
+            .cloned()
+            .collect(),
+        ..RuleSet::default()
+    };
+    out.push_str(&sarif::render(&findings, &fired, Lang::En));
     out.push_str(&human::render(
         &findings,
         1,

@@ -20,6 +20,15 @@ pub const MAX_ITEMS: i64 = 1_000_000;
 /// `for_each` and `assert`, per item and per `for_each` element.
 pub const MAX_EVALUATIONS: u64 = 10_000_000;
 
+/// The most work one rule does inside its expressions on one file (100,000,000 units): one
+/// unit per comprehension iteration and per metered operation, plus one per item of a list or
+/// map and per 64 bytes of a string it reads or builds (`crate::cel::meter`).
+pub const MAX_STEPS: u64 = 100_000_000;
+
+/// The most bytes one rule's expressions build or copy on one file (256 MiB): strings by
+/// length, 32 bytes per list item, 64 per map entry (`crate::cel::meter`).
+pub const MAX_BUILT_BYTES: u64 = 256 * 1024 * 1024;
+
 /// What went over the budget.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Exceeded {
@@ -29,6 +38,10 @@ pub(crate) enum Exceeded {
     Items,
     /// More than [`MAX_EVALUATIONS`] evaluations.
     Work,
+    /// More than [`MAX_STEPS`] units of work inside expressions.
+    Steps,
+    /// More than [`MAX_BUILT_BYTES`] built inside expressions.
+    Memory,
 }
 
 impl Exceeded {
@@ -55,6 +68,20 @@ impl Exceeded {
             ),
             (Exceeded::Work, Lang::En) => format!(
                 "the rule is over its evaluation budget: over {MAX_EVALUATIONS} evaluations on this file; the rule stops on this file"
+            ),
+            (Exceeded::Steps, Lang::Zh) => format!(
+                "规则超出求值预算：`{what}` 在本文件上的运算超过 {MAX_STEPS} 步，本文件不再执行该规则"
+            ),
+            (Exceeded::Steps, Lang::En) => format!(
+                "the rule is over its evaluation budget: `{what}` took over {MAX_STEPS} steps on this file; the rule stops on this file"
+            ),
+            (Exceeded::Memory, Lang::Zh) => format!(
+                "规则超出求值预算：`{what}` 在本文件上构造的值超过 {} MiB，本文件不再执行该规则",
+                MAX_BUILT_BYTES / 1024 / 1024
+            ),
+            (Exceeded::Memory, Lang::En) => format!(
+                "the rule is over its evaluation budget: `{what}` built values of over {} MiB on this file; the rule stops on this file",
+                MAX_BUILT_BYTES / 1024 / 1024
             ),
         }
     }
@@ -101,11 +128,15 @@ impl Exceeded {
     /// The budget error an [`ExecutionError`] carries, if it is one.
     pub(crate) fn of_error(error: &ExecutionError) -> Option<Exceeded> {
         match error {
-            ExecutionError::FunctionError { function, message } if function == MARK => {
-                [Exceeded::String, Exceeded::Items, Exceeded::Work]
-                    .into_iter()
-                    .find(|e| format!("{e:?}") == *message)
-            }
+            ExecutionError::FunctionError { function, message } if function == MARK => [
+                Exceeded::String,
+                Exceeded::Items,
+                Exceeded::Work,
+                Exceeded::Steps,
+                Exceeded::Memory,
+            ]
+            .into_iter()
+            .find(|e| format!("{e:?}") == *message),
             _ => None,
         }
     }

@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
+use crate::cel::estimate::{DayBound, Estimate, count_days, nth_day};
 use crate::reader::{Problems, TableReader};
 use crate::tree::{Node, NodeValue};
 
@@ -22,6 +23,16 @@ pub struct YearSchedule {
 #[derive(Debug, Clone, Default)]
 pub struct Calendar {
     years: BTreeMap<i32, YearSchedule>,
+    /// The pattern and festival dates that bound years not yet published.
+    estimate: Estimate,
+}
+
+impl YearSchedule {
+    /// The published days off and make-up working days.
+    #[cfg(test)]
+    pub(crate) fn days(&self) -> (&BTreeSet<NaiveDate>, &BTreeSet<NaiveDate>) {
+        (&self.off, &self.work)
+    }
 }
 
 /// A computation needed a year the calendar does not hold.
@@ -44,36 +55,72 @@ impl Calendar {
     /// The `n`th working day after `day` (before it when `n` is negative); day 1 is the first
     /// working day after `day`.
     pub fn add_workdays(&self, day: NaiveDate, n: i64) -> Result<NaiveDate, MissingYear> {
-        let step = if n >= 0 { 1 } else { -1 };
-        let mut left = n.unsigned_abs();
-        let mut current = day;
-        while left > 0 {
-            current = current
-                .checked_add_signed(chrono::Duration::days(step))
-                .ok_or(MissingYear(current.year() + step as i32))?;
-            if self.is_workday(current)? {
-                left -= 1;
-            }
-        }
-        Ok(current)
+        nth_day(day, n, |d| self.is_workday(d), |d| past(d, n))
     }
 
     /// Working days in `(from, to]`, negative when `to` is before `from`.
     pub fn workdays_between(&self, from: NaiveDate, to: NaiveDate) -> Result<i64, MissingYear> {
-        let (start, end, sign) = if to >= from {
-            (from, to, 1)
-        } else {
-            (to, from, -1)
-        };
-        let mut count = 0;
-        let mut day = start;
-        while day < end {
-            day = day.succ_opt().ok_or(MissingYear(day.year() + 1))?;
-            if self.is_workday(day)? {
-                count += 1;
-            }
+        count_days(from, to, |d| self.is_workday(d), |d| past(d, 1))
+    }
+
+    /// What is known of a day: exact in a published year, bounded by the pattern in a year
+    /// with festival dates (crate::cel::estimate), else nothing.
+    fn bound(&self, day: NaiveDate) -> Result<DayBound, MissingYear> {
+        if self.years.contains_key(&day.year()) {
+            let working = self.is_workday(day)?;
+            return Ok(DayBound {
+                certain: working,
+                possible: working,
+            });
         }
-        Ok(sign * count)
+        self.estimate.day(day).ok_or(MissingYear(day.year()))
+    }
+
+    /// The earliest (`latest` false) or latest date the `n`th working day after `day` can be,
+    /// over every schedule the published years and the pattern allow; exact in published years.
+    pub fn add_workdays_bound(
+        &self,
+        day: NaiveDate,
+        n: i64,
+        latest: bool,
+    ) -> Result<NaiveDate, MissingYear> {
+        // Forward, more working days come sooner; backward, fewer reach further back.
+        let certain = latest == (n >= 0);
+        nth_day(
+            day,
+            n,
+            |d| self.bound(d).map(|b| pick(b, certain)),
+            |d| past(d, n),
+        )
+    }
+
+    /// The fewest (`most` false) or most working days `(from, to]` can hold over every
+    /// schedule allowed (negative when `to` is before `from`); exact in published years.
+    pub fn workdays_between_bound(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+        most: bool,
+    ) -> Result<i64, MissingYear> {
+        let certain = most != (to >= from);
+        count_days(
+            from,
+            to,
+            |d| self.bound(d).map(|b| pick(b, certain)),
+            |d| past(d, 1),
+        )
+    }
+
+    /// Whether a year's working days can be bounded without its schedule (it has festival
+    /// dates and is not published).
+    pub fn is_estimated(&self, year: i32) -> bool {
+        !self.years.contains_key(&year) && self.estimate.knows(year)
+    }
+
+    /// The pattern and festival dates that bound unpublished years.
+    #[cfg(test)]
+    pub(crate) fn estimate(&self) -> &Estimate {
+        &self.estimate
     }
 
     /// The years the calendar holds.
@@ -87,16 +134,7 @@ impl Calendar {
         let _ = reader.string("region");
         for year_node in reader.array("year").unwrap_or_default() {
             let year_reader = TableReader::new(year_node, "a `[[calendar.year]]`", problems);
-            let year = year_reader.required("year").and_then(|n| match n.value {
-                NodeValue::Integer(y) if (1900..=2200).contains(&y) => Some(y as i32),
-                _ => {
-                    problems.push(
-                        n.span.clone(),
-                        "`year` must be an integer between 1900 and 2200",
-                    );
-                    None
-                }
-            });
+            let year = read_year(&year_reader);
             let source = year_reader
                 .required_string("source")
                 .map(|s| s.0)
@@ -120,7 +158,35 @@ impl Calendar {
             }
             self.years.insert(year, schedule);
         }
+        self.estimate.load(&reader, problems);
         reader.finish();
+    }
+}
+
+/// A table's required `year`, an integer between 1900 and 2200.
+pub(crate) fn read_year(reader: &TableReader<'_>) -> Option<i32> {
+    reader.required("year").and_then(|n| match n.value {
+        NodeValue::Integer(y) if (1900..=2200).contains(&y) => Some(y as i32),
+        _ => {
+            reader.problems.push(
+                n.span.clone(),
+                "`year` must be an integer between 1900 and 2200",
+            );
+            None
+        }
+    })
+}
+
+/// The year a walk left the supported range in (stepping by the sign of `n`).
+fn past(day: NaiveDate, n: i64) -> MissingYear {
+    MissingYear(day.year() + if n >= 0 { 1 } else { -1 })
+}
+
+fn pick(bound: DayBound, certain: bool) -> bool {
+    if certain {
+        bound.certain
+    } else {
+        bound.possible
     }
 }
 

@@ -436,3 +436,70 @@ impl<'d> FileVals<'d> {
         }
     }
 }
+
+/// A CEL value written with map keys sorted and strings quoted, so equal values write (and
+/// hash) equally: the report's rule-set hash. Other values as [`crate::cel::convert::display_value`]
+/// writes them.
+pub(crate) fn canonical_text(value: &Value) -> String {
+    match value {
+        Value::Map(m) => {
+            let mut entries: Vec<(String, String)> = m
+                .map
+                .iter()
+                .map(|(k, v)| {
+                    let key = match k {
+                        cel::objects::Key::String(s) => format!("{:?}", s.as_str()),
+                        cel::objects::Key::Int(i) => i.to_string(),
+                        cel::objects::Key::Uint(u) => format!("{u}u"),
+                        cel::objects::Key::Bool(b) => b.to_string(),
+                    };
+                    (key, canonical_text(v))
+                })
+                .collect();
+            entries.sort();
+            let inner: Vec<String> = entries
+                .into_iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect();
+            format!("{{{}}}", inner.join(", "))
+        }
+        Value::List(items) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(canonical_text)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::String(s) => format!("{s:?}"),
+        other => crate::cel::convert::display_value(other),
+    }
+}
+
+#[cfg(test)]
+mod canonical_tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    #[test]
+    fn canonical_text_sorts_map_keys() {
+        let a = crate::functions::date_value(chrono::NaiveDate::from_ymd_opt(2026, 1, 2).unwrap());
+        assert_eq!(canonical_text(&a), "2026-01-02");
+        let map = |pairs: &[(&str, i64)]| {
+            let m: HashMap<cel::objects::Key, cel::Value> = pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned().into(), cel::Value::Int(*v)))
+                .collect();
+            cel::Value::Map(cel::objects::Map {
+                map: std::sync::Arc::new(m),
+            })
+        };
+        let one = map(&[("work", 30), ("service", 15), ("subscription", 7)]);
+        let two = map(&[("subscription", 7), ("work", 30), ("service", 15)]);
+        assert_eq!(canonical_text(&one), canonical_text(&two));
+        assert_eq!(
+            canonical_text(&one),
+            r#"{"service": 15, "subscription": 7, "work": 30}"#
+        );
+    }
+}

@@ -8,6 +8,8 @@
 //! | `date(t)` | the date of `t` (midnight UTC+8) |
 //! | `add_workdays(t, n)` | the `n`th China working day after the date of `t`; day 1 is the first working day after it |
 //! | `workdays_between(a, b)` | China working days in `(a, b]` |
+//! | `add_workdays_earliest(t, n)`, `add_workdays_latest(t, n)` | the earliest / latest date `add_workdays(t, n)` can be over every schedule a year not yet published could have (bounded by the calendar's pattern, docs/calendar.md); equal to it where the years are published |
+//! | `workdays_between_fewest(a, b)`, `workdays_between_most(a, b)` | likewise the fewest / most `workdays_between(a, b)` can be |
 //! | `difference(xs, ys)` | the elements of `xs` not in `ys`, in order |
 //! | `max_by(xs, "field")`, `min_by(xs, "field")` | the map in `xs` with the largest / smallest `field` (maps lacking it are skipped) |
 //! | `first_by(xs, "field")` | a map from each value of `field` (a string, integer or boolean) to the first map in `xs` having it |
@@ -15,7 +17,8 @@
 //! | `sum(xs)` | the sum of a list of numbers |
 //!
 //! A working-day function that needs a year the calendar lacks fails with a message starting
-//! with [`MISSING_YEAR`]; the engine turns that into a "could not decide" warning.
+//! with [`MISSING_YEAR`]; the engine turns that into a "could not decide" warning. The bounding
+//! functions fail so only for a year with neither a schedule nor festival dates.
 
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -188,6 +191,9 @@ fn group_by() -> RawFunction {
                 _ => keys.extend(CelMapKey::try_from(value).ok()),
             }
             keys.dedup();
+            // An element under many keys is copied under each: charged to the rule's budget.
+            let copies = keys.len() as u64;
+            crate::cel::meter::charge(copies, copies * crate::cel::meter::weight(item))?;
             for key in keys {
                 groups.entry(key).or_default().push(item.clone_as_boxed());
             }
@@ -206,6 +212,9 @@ fn group_by() -> RawFunction {
     })
 }
 
+/// The longest pattern `matches` keeps compiled (4 KiB).
+const MAX_CACHED_PATTERN: usize = 4096;
+
 /// `text.matches(pattern)` with the pattern compiled once per thread.
 fn matches(text: &str, pattern: &str) -> Result<bool, ExecutionError> {
     thread_local! {
@@ -214,13 +223,20 @@ fn matches(text: &str, pattern: &str) -> Result<bool, ExecutionError> {
     }
     COMPILED.with(|compiled| {
         let mut compiled = compiled.borrow_mut();
-        // Patterns come from rules; bound the cache should a rule build them from data.
+        // Patterns come from rules; bound the cache should a rule build them from data (in
+        // number, and in size: a long pattern built by a rule is compiled but not kept).
         if compiled.len() > 256 {
             compiled.clear();
         }
-        let re = compiled
-            .entry(pattern.to_owned())
-            .or_insert_with(|| regex::Regex::new(pattern).map_err(|e| e.to_string()));
+        let uncached;
+        let re = if pattern.len() > MAX_CACHED_PATTERN {
+            uncached = regex::Regex::new(pattern).map_err(|e| e.to_string());
+            &uncached
+        } else {
+            compiled
+                .entry(pattern.to_owned())
+                .or_insert_with(|| regex::Regex::new(pattern).map_err(|e| e.to_string()))
+        };
         match re {
             Ok(re) => Ok(re.is_match(text)),
             Err(e) => Err(ExecutionError::function_error(
@@ -281,6 +297,37 @@ pub(crate) fn register(ctx: &mut Context<'_, '_>, calendar: Arc<Calendar>) {
         },
     );
     add(ctx, r);
+    for (name, latest) in [
+        ("add_workdays_earliest", false),
+        ("add_workdays_latest", true),
+    ] {
+        let cal = Arc::clone(&calendar);
+        let r = ctx.add_function(
+            name,
+            move |t: Value, n: i64| -> Result<Value, ExecutionError> {
+                let d = day(name, &t)?;
+                cal.add_workdays_bound(d, n, latest)
+                    .map(date_value)
+                    .map_err(|m| missing_year(name, m.0))
+            },
+        );
+        add(ctx, r);
+    }
+    for (name, most) in [
+        ("workdays_between_fewest", false),
+        ("workdays_between_most", true),
+    ] {
+        let cal = Arc::clone(&calendar);
+        let r = ctx.add_function(
+            name,
+            move |a: Value, b: Value| -> Result<i64, ExecutionError> {
+                let (a, b) = (day(name, &a)?, day(name, &b)?);
+                cal.workdays_between_bound(a, b, most)
+                    .map_err(|m| missing_year(name, m.0))
+            },
+        );
+        add(ctx, r);
+    }
     let cal = calendar;
     let r = ctx.add_function(
         "workdays_between",
@@ -295,9 +342,14 @@ pub(crate) fn register(ctx: &mut Context<'_, '_>, calendar: Arc<Calendar>) {
         "difference",
         |a: Value, b: Value| -> Result<Value, ExecutionError> {
             match (a, b) {
-                (Value::List(a), Value::List(b)) => Ok(Value::List(Arc::new(
-                    a.iter().filter(|x| !b.contains(x)).cloned().collect(),
-                ))),
+                (Value::List(a), Value::List(b)) => {
+                    // Every element of `a` is compared with every element of `b`.
+                    let pairs = (a.len() as u64).saturating_mul(b.len() as u64);
+                    crate::cel::meter::charge(pairs, 0)?;
+                    Ok(Value::List(Arc::new(
+                        a.iter().filter(|x| !b.contains(x)).cloned().collect(),
+                    )))
+                }
                 _ => Err(ExecutionError::function_error(
                     "difference",
                     "expected two lists",

@@ -25,19 +25,52 @@ use cel::Env;
 /// syntax (`item.?key.orValue(x)`).
 pub(crate) fn cel_env() -> Arc<Env> {
     static ENV: std::sync::OnceLock<Arc<Env>> = std::sync::OnceLock::new();
-    Arc::clone(ENV.get_or_init(|| Arc::new(Env::stdlib().with_optional_support(true))))
+    Arc::clone(ENV.get_or_init(|| {
+        let mut env = Env::stdlib().with_optional_support(true);
+        crate::cel::meter::declare(&mut env);
+        Arc::new(env)
+    }))
 }
 
 /// A parsed CEL expression, ready to evaluate.
 #[derive(Debug, Clone)]
 pub struct Program {
     expression: Expression,
+    /// The expression with the evaluation budget's meters in it (`crate::cel::meter`): what
+    /// runs.
+    metered: Expression,
 }
 
 impl Program {
-    /// Evaluates the expression against `ctx`.
+    fn new(expression: Expression) -> Program {
+        let metered = crate::cel::meter::instrument(&expression);
+        Program {
+            expression,
+            metered,
+        }
+    }
+
+    /// Evaluates the expression against `ctx`. Over the rule's budget (even where `||` or
+    /// `&&` absorbed the error) it fails with the budget's error.
     pub fn execute(&self, ctx: &Context<'_, '_>) -> ResolveResult {
-        Value::resolve(&self.expression, ctx)
+        let result = Value::resolve(&self.metered, ctx);
+        match crate::cel::meter::over() {
+            Some(why) => Err(why.into_error()),
+            None => result,
+        }
+    }
+
+    /// Evaluates the expression against `ctx` to a CEL value, without converting it (as
+    /// [`Program::execute`] does to a [`Value`]).
+    pub(crate) fn execute_val<'e, 'p, 'v>(
+        &'e self,
+        ctx: &'e Context<'p, 'v>,
+    ) -> Result<cel::common::value::CowVal<'e, 'v>, cel::ExecutionError> {
+        let result = Value::resolve_val(&self.metered, ctx);
+        match crate::cel::meter::over() {
+            Some(why) => Err(why.into_error()),
+            None => result,
+        }
     }
 
     /// The variables and functions the expression references.
@@ -54,9 +87,9 @@ impl Program {
 /// Compiles `text` in hegui's environment (the standard macros, optional syntax).
 pub fn compile(text: &str) -> Result<Program, ParseErrors> {
     match pratt_parse(text) {
-        Ok(expression) => Ok(Program { expression }),
+        Ok(expression) => Ok(Program::new(expression)),
         // The reference parser words the errors users see (and accepts whatever it accepts).
-        Err(_) => reference_parse(text).map(|expression| Program { expression }),
+        Err(_) => reference_parse(text).map(Program::new),
     }
 }
 

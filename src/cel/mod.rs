@@ -6,5 +6,7 @@ pub mod budget;
 pub mod calendar;
 pub mod celval;
 pub mod convert;
+pub(crate) mod estimate;
 pub mod functions;
 pub mod lazy;
+pub(crate) mod meter;

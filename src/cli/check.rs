@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use hegui::baseline::Baseline;
+use hegui::baseline::{Baseline, BaselineError, Note};
 use hegui::config::Config;
 use hegui::render::{github, human, json, junit, sarif};
 use hegui::{Engine, Lang, Severity};
@@ -38,6 +38,7 @@ impl Linted {
 pub(super) fn lint(
     args: LintArgs,
     write_baseline: Option<&Path>,
+    trace: bool,
 ) -> std::result::Result<Linted, ExitCode> {
     let lang = lang(args.rules.lang);
     let (engine, config) = prepare(&args)?;
@@ -46,7 +47,12 @@ pub(super) fn lint(
     } else {
         args.paths
     };
-    let mut run = hegui::check_configured(&engine, &paths, config.as_ref());
+    // A report needs each file's bytes and the rules that decided something: traced once here.
+    let mut run = if trace {
+        hegui::check_traced(&engine, &paths, config.as_ref())
+    } else {
+        hegui::check_configured(&engine, &paths, config.as_ref())
+    };
     // A gate pointed at the wrong folder must not pass by checking nothing.
     if run.files == 0
         && let Some(dir) = paths.iter().find(|p| p.is_dir())
@@ -72,25 +78,24 @@ pub(super) fn lint(
     let baseline = match (write_baseline, &args.baseline) {
         (Some(path), _) => {
             let baseline = Baseline::of(&run.findings);
+            let shown = path.display().to_string();
             if let Err(e) = std::fs::write(path, baseline.to_json()) {
-                eprintln!("error: cannot write {}: {e}", path.display());
+                eprintln!("{}", Note::CannotWrite(&shown, &e).message(lang));
                 return Err(ExitCode::from(2));
             }
-            eprintln!(
-                "recorded {} finding(s) in {}",
-                baseline.findings.len(),
-                path.display()
-            );
+            let recorded = Note::Recorded(baseline.findings.len(), &shown);
+            eprintln!("{}", recorded.message(lang));
             Some(baseline)
         }
         (None, Some(path)) => {
             let read = std::fs::read_to_string(path)
-                .map_err(|e| e.to_string())
-                .and_then(|text| Baseline::parse(&text).map_err(|e| e.to_string()));
+                .map_err(|e| BaselineError::unreadable(&e))
+                .and_then(|text| Baseline::parse(&text));
             match read {
                 Ok(b) => Some(b),
                 Err(e) => {
-                    eprintln!("error: baseline {}: {e}", path.display());
+                    let shown = path.display().to_string();
+                    eprintln!("{}", Note::CannotUse(&shown, &e).message(lang));
                     return Err(ExitCode::from(2));
                 }
             }
@@ -99,10 +104,7 @@ pub(super) fn lint(
     };
     run.baselined = baseline.map_or_else(Vec::new, |b| b.filter(&mut run.findings));
     if !run.baselined.is_empty() {
-        eprintln!(
-            "{} finding(s) recorded in the baseline are not shown",
-            run.baselined.len()
-        );
+        eprintln!("{}", Note::Hidden(run.baselined.len()).message(lang));
     }
     Ok(Linted {
         engine,
@@ -127,7 +129,7 @@ pub(super) fn threshold(fail_on: Option<FailOn>, config: Option<&Config>) -> Opt
 }
 
 pub(super) fn check(args: CheckArgs) -> Result<ExitCode> {
-    let linted = match lint(args.lint, args.write_baseline.as_deref()) {
+    let linted = match lint(args.lint, args.write_baseline.as_deref(), false) {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use hegui::config::Config;
 use hegui::render::human;
 use hegui::rules::FileProblems;
-use hegui::{Engine, Options, RuleSet};
+use hegui::{Engine, Lang, Options, RuleSet};
 
 use super::*;
 
@@ -24,7 +24,7 @@ pub(super) fn load_rules_with(
 ) -> std::result::Result<RuleSet, ExitCode> {
     let dirs: Vec<PathBuf> = args.rule_dirs.iter().chain(extra).cloned().collect();
     let sources = hegui::configured_sources(args.no_builtin, &dirs, config).map_err(|e| {
-        eprintln!("error: {e}");
+        print_load_error(&e, lang(args.lang));
         ExitCode::from(2)
     })?;
     RuleSet::load_in(sources, lang(args.lang)).map_err(|failures| {
@@ -33,6 +33,14 @@ pub(super) fn load_rules_with(
         eprintln!("error: {count} problem(s) in rule files; nothing was checked");
         ExitCode::from(2)
     })
+}
+
+/// A rule folder that cannot be read, on stderr in the run's language.
+pub(super) fn print_load_error(e: &hegui::LoadError, lang: Lang) {
+    match lang {
+        Lang::Zh => eprintln!("错误：{}", e.say(lang)),
+        Lang::En => eprintln!("error: {}", e.say(lang)),
+    }
 }
 
 /// The configuration in force: `--config`, else the nearest `hegui.toml`. Problems are printed
@@ -52,22 +60,26 @@ pub(super) fn load_config(args: &LintArgs) -> std::result::Result<Option<Config>
             }
         }
     };
-    Config::load(&path).map(Some).map_err(|e| {
-        eprintln!("error: {e}");
+    let lang = lang(args.rules.lang);
+    Config::load_in(&path, lang).map(Some).map_err(|e| {
+        match lang {
+            Lang::Zh => eprintln!("错误：{}", e.message(lang)),
+            Lang::En => eprintln!("error: {}", e.message(lang)),
+        }
         ExitCode::from(2)
     })
 }
 
-pub(super) fn config_problems(problems: &FileProblems) {
+pub(super) fn config_problems(problems: &FileProblems, lang: Lang) {
     eprint!(
         "{}",
         human::render_file_problems(std::slice::from_ref(problems), "config", stderr_style())
     );
-    eprintln!(
-        "error: {} problem(s) in {}; nothing was checked",
-        problems.problems.len(),
-        problems.source.name
-    );
+    let (n, name) = (problems.problems.len(), &problems.source.name);
+    match lang {
+        Lang::Zh => eprintln!("错误：{name} 中有 {n} 个问题；未检查任何文件"),
+        Lang::En => eprintln!("error: {n} problem(s) in {name}; nothing was checked"),
+    }
 }
 
 pub(super) fn matches_any(id: &str, patterns: &[String]) -> bool {
@@ -83,7 +95,7 @@ pub(super) fn configured_rules(
     let mut set = load_rules_with(&args.rules, &[], config.as_ref())?;
     if let Some(config) = &config {
         config.apply(&mut set).map_err(|problems| {
-            config_problems(&problems);
+            config_problems(&problems, lang(args.rules.lang));
             ExitCode::from(2)
         })?;
     }

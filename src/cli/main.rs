@@ -298,6 +298,8 @@ fn main() -> ExitCode {
         Command::Report(_) | Command::Init { .. } => false,
     };
     if both_elsewhere {
+        // Asked for both languages: said in both, one line each.
+        eprintln!("错误：`--lang both` 只用于 `hegui report`");
         eprintln!("error: `--lang both` is only for `hegui report`");
         return ExitCode::from(2);
     }

@@ -31,12 +31,21 @@ pub(super) fn report(args: ReportArgs) -> Result<ExitCode> {
             Lang::En => hegui::report::Languages::En,
         },
     };
-    let linted = match lint(args.lint, None) {
+    let linted = match lint(args.lint, None, true) {
         Ok(l) => l,
         Err(code) => return Ok(code),
     };
-    let report = hegui::report::gather(&linted.engine, &linted.run, languages, linted.threshold)
+    // What the report shows beyond the run: the English words (`--lang both`) and every date's
+    // schedule window; `gather` itself only arranges what it is given.
+    let extra = hegui::report::Extra::compute(&linted.engine, &linted.run, languages)
         .map_err(|e| miette!("{e}"))?;
+    let report = hegui::report::gather(
+        &linted.engine,
+        &linted.run,
+        &extra,
+        languages,
+        linted.threshold,
+    );
     let text = if markdown {
         report.markdown()
     } else {

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 use hegui::schedule::{self, Request};
-use hegui::{Options, SourceFile};
+use hegui::{Lang, Options, SourceFile};
 use miette::Result;
 
 use super::{LintArgs, RuleArgs, configured_rules, emit, lang, today_in_china};
@@ -84,7 +84,11 @@ pub(super) fn run(args: ScheduleArgs) -> Result<ExitCode> {
     let text = match std::fs::read_to_string(&args.plan) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: cannot read {}: {}", args.plan.display(), e);
+            let (plan, reason) = (args.plan.display(), hegui::Reason::of_io(&e).say(lang));
+            match lang {
+                Lang::Zh => eprintln!("错误：无法读取 {plan}：{reason}"),
+                Lang::En => eprintln!("error: cannot read {plan}: {reason}"),
+            }
             return Ok(ExitCode::from(2));
         }
     };

@@ -34,7 +34,7 @@ pub(super) fn test_rules(
     let pack = match hegui::read_rule_dir(dir) {
         Ok(sources) => sources,
         Err(e) => {
-            eprintln!("error: {e}");
+            print_load_error(&e, lang);
             return Ok(ExitCode::from(2));
         }
     };

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::disk::config;
-use crate::disk::files::{display_path, io_reason};
+use crate::disk::files::display_path;
+use crate::disk::reason::Reason;
 use crate::disk::walk;
 use crate::eval::engine::Engine;
 use crate::text::finding::Finding;
@@ -24,6 +25,20 @@ pub struct Run {
     /// Findings a baseline accepted, taken out of `findings` (reports must not count their
     /// rules as held).
     pub baselined: Vec<Finding>,
+    /// What a report needs of each manifest read, in the order of `inputs` ([`check_traced`]
+    /// fills it; empty otherwise).
+    pub traces: Vec<Trace>,
+}
+
+/// One manifest as a traced run read and checked it.
+#[derive(Debug, Clone, Default)]
+pub struct Trace {
+    /// The manifest's path.
+    pub path: PathBuf,
+    /// Its bytes, when it could be read.
+    pub bytes: Option<Vec<u8>>,
+    /// The rules that decided something for it (see [`Engine::check_source_traced`]).
+    pub decided: std::collections::BTreeSet<String>,
 }
 
 impl Run {
@@ -48,22 +63,44 @@ pub fn check_configured(
     paths: &[PathBuf],
     config: Option<&config::Config>,
 ) -> Run {
+    check_run(engine, paths, config, false)
+}
+
+/// Like [`check_configured`], also keeping each manifest's bytes and the rules that decided
+/// something for it ([`Run::traces`]): what a report needs, without checking anything twice.
+pub fn check_traced(engine: &Engine, paths: &[PathBuf], config: Option<&config::Config>) -> Run {
+    check_run(engine, paths, config, true)
+}
+
+fn check_run(
+    engine: &Engine,
+    paths: &[PathBuf],
+    config: Option<&config::Config>,
+    trace: bool,
+) -> Run {
     let discovered = discover_configured(engine, paths, config);
     let roots = walk::RepoRoots::default();
-    let (_, mut findings) = rayon::join(
+    let (_, checked) = rayon::join(
         || engine.compile_patterns(),
-        || -> Vec<Finding> {
+        || -> Vec<(Vec<Finding>, Option<Trace>)> {
             discovered
                 .par_iter()
-                .flat_map_iter(|item| match item {
-                    walk::Discovered::File(path) => check_file_with(engine, path, &roots),
-                    walk::Discovered::Error { path, reason } => {
-                        vec![walk::io_finding(path, reason, engine.options().lang)]
-                    }
+                .map(|item| match item {
+                    walk::Discovered::File(path) => check_file_traced(engine, path, &roots, trace),
+                    walk::Discovered::Error { path, reason } => (
+                        vec![walk::io_finding(path, reason, engine.options().lang)],
+                        None,
+                    ),
                 })
                 .collect()
         },
     );
+    let mut traces = Vec::new();
+    let mut findings = Vec::new();
+    for (found, traced) in checked {
+        findings.extend(found);
+        traces.extend(traced);
+    }
     findings.par_sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     let inputs: Vec<PathBuf> = discovered
         .iter()
@@ -77,6 +114,7 @@ pub fn check_configured(
         findings,
         inputs,
         baselined: Vec::new(),
+        traces,
     }
 }
 
@@ -111,17 +149,31 @@ pub(crate) fn check_file_with(
     path: &Path,
     roots: &walk::RepoRoots,
 ) -> Vec<Finding> {
+    check_file_traced(engine, path, roots, false).0
+}
+
+/// Checks one manifest file; with `trace`, also what a report needs of it.
+fn check_file_traced(
+    engine: &Engine,
+    path: &Path,
+    roots: &walk::RepoRoots,
+    trace: bool,
+) -> (Vec<Finding>, Option<Trace>) {
     let name = display_path(path);
+    let mut traced = trace.then(|| Trace {
+        path: path.to_path_buf(),
+        ..Trace::default()
+    });
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => {
-            return vec![walk::io_finding(
-                path,
-                &io_reason(&e),
-                engine.options().lang,
-            )];
+            let finding = walk::io_finding(path, &Reason::of_io(&e), engine.options().lang);
+            return (vec![finding], traced);
         }
     };
+    if let Some(t) = &mut traced {
+        t.bytes = Some(bytes.clone());
+    }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -129,10 +181,18 @@ pub(crate) fn check_file_with(
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
             let source = SourceFile::new(name, text);
             let span = source.clamp(offset)..source.clamp(offset + 1);
-            return vec![engine.unbound_parse_error(source, span, "the file is not UTF-8 text")];
+            let finding = engine.unbound_parse_error(source, span, "the file is not UTF-8 text");
+            return (vec![finding], traced);
         }
     };
     let source = SourceFile::new(name, text);
     let root = roots.of(path);
-    engine.check_source(&source, path, &root)
+    match &mut traced {
+        Some(t) => {
+            let (findings, decided) = engine.check_source_traced(&source, path, &root);
+            t.decided = decided;
+            (findings, traced)
+        }
+        None => (engine.check_source(&source, path, &root), None),
+    }
 }

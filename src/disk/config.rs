@@ -13,11 +13,11 @@ use cel::Value;
 use cel::objects::{Key, Map};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::Severity;
-use crate::reader::{Problem, Problems, TableReader, suggest};
+use crate::reader::{Problem, Problems, TableReader, did_you_mean, suggest};
 use crate::rules::{FileProblems, RuleSet};
 use crate::source::{Source, SourceFile};
 use crate::tree::{self, Node, NodeValue, Span};
+use crate::{Lang, Severity};
 
 /// The name of the configuration file.
 pub const FILE_NAME: &str = "hegui.toml";
@@ -98,6 +98,8 @@ pub struct Config {
     /// Problems of the file's own shape, reported by [`Config::apply`] together with the
     /// problems only the rule set reveals, so a user sees all of them at once.
     pending: Vec<Problem>,
+    /// The language of the problems.
+    lang: Lang,
 }
 
 /// Why a configuration cannot be used.
@@ -108,9 +110,27 @@ pub enum ConfigError {
     Unreadable {
         /// The path.
         path: String,
-        /// Why.
+        /// Why (`no such file`, `permission denied`, `not UTF-8 text`, or the system's words).
         reason: String,
     },
+}
+
+impl ConfigError {
+    /// The message in `lang` (the `Display` text is the English one).
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (ConfigError::Unreadable { path, reason }, Lang::Zh) => {
+                let why = match reason.as_str() {
+                    "no such file" => "文件不存在",
+                    "permission denied" => "没有读取权限",
+                    "not UTF-8 text" => "不是 UTF-8 文本",
+                    _ => "系统无法读取该文件",
+                };
+                format!("无法读取配置文件 {path}：{why}")
+            }
+            (e, Lang::En) => e.to_string(),
+        }
+    }
 }
 
 /// The `hegui.toml` that governs `start`: the nearest one in `start`'s folder or above it, up
@@ -137,30 +157,40 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
 
 impl Config {
     /// Reads a configuration file and validates its own shape, collecting every problem; the
-    /// problems are reported by [`Config::apply`], which checks the rest.
+    /// problems are reported by [`Config::apply`], which checks the rest. Problems in English.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        Config::load_in(path, Lang::En)
+    }
+
+    /// [`Config::load`], with the problems in `lang`.
+    pub fn load_in(path: &Path, lang: Lang) -> Result<Config, ConfigError> {
         let name = crate::disk::files::display_path(path);
         let unreadable = |reason: String| ConfigError::Unreadable {
             path: name.clone(),
             reason,
         };
         let bytes =
-            std::fs::read(path).map_err(|e| unreadable(crate::disk::files::io_reason(&e)))?;
+            std::fs::read(path).map_err(|e| unreadable(crate::text::io_error::io_reason(&e)))?;
         let text = String::from_utf8(bytes).map_err(|_| unreadable("not UTF-8 text".into()))?;
         let dir = std::path::absolute(path)
             .ok()
             .and_then(|p| p.parent().map(Path::to_path_buf))
             .unwrap_or_else(|| PathBuf::from("."));
-        Config::parse(SourceFile::new(name, text), dir)
+        Config::parse_in(SourceFile::new(name, text), dir, lang)
     }
 
-    /// Validates a configuration text; `dir` resolves its relative paths.
+    /// Validates a configuration text; `dir` resolves its relative paths. Problems in English.
     pub fn parse(source: Source, dir: PathBuf) -> Result<Config, ConfigError> {
-        Ok(Config::read_source(source, dir))
+        Config::parse_in(source, dir, Lang::En)
     }
 
-    fn read_source(source: Source, dir: PathBuf) -> Config {
-        let problems = Problems::default();
+    /// [`Config::parse`], with the problems in `lang`.
+    pub fn parse_in(source: Source, dir: PathBuf, lang: Lang) -> Result<Config, ConfigError> {
+        Ok(Config::read_source(source, dir, lang))
+    }
+
+    fn read_source(source: Source, dir: PathBuf, lang: Lang) -> Config {
+        let problems = Problems::in_lang(lang);
         let root = crate::walk::repo_root(&dir.join(FILE_NAME));
         let mut config = Config {
             source: source.clone(),
@@ -174,12 +204,16 @@ impl Config {
             severities: Vec::new(),
             params: Vec::new(),
             pending: Vec::new(),
+            lang,
         };
         match tree::parse(&source.text) {
             Ok(doc) => config.read(&doc, &problems),
             Err(e) => problems.push(
                 e.span,
-                format!("{}: {}", crate::reader::NOT_TOML, e.message),
+                problems.say(
+                    format!("{}：{}", crate::reader::NOT_TOML_ZH, e.message),
+                    format!("{}: {}", crate::reader::NOT_TOML, e.message),
+                ),
             ),
         }
         config.pending = problems.into_vec();
@@ -201,8 +235,11 @@ impl Config {
                 if self.fail_on.is_none() {
                     problems.push_help(
                         span,
-                        format!("`fail_on` must be `error`, `warning`, `info` or `never`, found `{text}`"),
-                        suggest(&text, ["error", "warning", "info", "never"]).map(|s| format!("did you mean `{s}`?")),
+                        problems.say(
+                            format!("`fail_on` 必须是 `error`、`warning`、`info` 或 `never`，实际为 `{text}`"),
+                            format!("`fail_on` must be `error`, `warning`, `info` or `never`, found `{text}`"),
+                        ),
+                        suggest(&text, ["error", "warning", "info", "never"]).map(|s| did_you_mean(problems, s)),
                     );
                 }
             }
@@ -224,9 +261,12 @@ impl Config {
                 let Some(severity) = severity else {
                     problems.push(
                         entry.node.span.clone(),
-                        format!(
-                            "`{}` must be `error`, `warning`, `info` or `off`",
-                            entry.key
+                        problems.say(
+                            format!("`{}` 必须是 `error`、`warning`、`info` 或 `off`", entry.key),
+                            format!(
+                                "`{}` must be `error`, `warning`, `info` or `off`",
+                                entry.key
+                            ),
                         ),
                     );
                     continue;
@@ -243,8 +283,14 @@ impl Config {
                 let NodeValue::Table(names) = &rule.node.value else {
                     problems.push_help(
                         rule.node.span.clone(),
-                        format!("`{}` under `[params]` must name parameters", rule.key),
-                        Some(format!("write `{}.<parameter> = <value>`", rule.key)),
+                        problems.say(
+                            format!("`[params]` 下的 `{}` 必须写明参数名", rule.key),
+                            format!("`{}` under `[params]` must name parameters", rule.key),
+                        ),
+                        Some(problems.say(
+                            format!("写作 `{}.<参数> = <值>`", rule.key),
+                            format!("write `{}.<parameter> = <value>`", rule.key),
+                        )),
                     );
                     continue;
                 };
@@ -285,11 +331,23 @@ impl Config {
                 }
             };
             match refused {
-                Some(e) => problems.push_help(
-                    span,
-                    format!("`{}` {e}", crate::escape::shorten(&p)),
-                    Some("name a path inside the repository, relative to this file".to_owned()),
-                ),
+                Some(e) => {
+                    let shown = crate::escape::shorten(&p);
+                    let zh = match e {
+                        crate::confine::Refused::GitFolder => {
+                            format!("`{shown}` 位于仓库的 .git 文件夹内")
+                        }
+                        _ => format!("`{shown}` 不在仓库内"),
+                    };
+                    problems.push_help(
+                        span,
+                        problems.say(zh, format!("`{shown}` {e}")),
+                        Some(problems.say(
+                            "请写仓库内的路径（相对于本文件）".to_owned(),
+                            "name a path inside the repository, relative to this file".to_owned(),
+                        )),
+                    )
+                }
                 None => kept.push(joined),
             }
         }
@@ -322,18 +380,27 @@ impl Config {
     /// own shape, unknown rule ids, unknown parameters, values of the wrong type — is returned
     /// at once, each pointing into the file; nothing is changed unless there are none.
     pub fn apply(&self, set: &mut RuleSet) -> Result<(), FileProblems> {
-        let problems = Problems::default();
+        let problems = Problems::in_lang(self.lang);
         for p in &self.pending {
             problems.push_help(p.span.clone(), p.message.clone(), p.help.clone());
         }
         let unknown_rule = |id: &str, span: &Span| {
             problems.push_help(
                 span.clone(),
-                format!("no rule `{id}` is loaded"),
+                problems.say(
+                    format!("没有加载规则 `{id}`"),
+                    format!("no rule `{id}` is loaded"),
+                ),
                 Some(
                     match suggest(id, set.known_ids.iter().map(String::as_str)) {
-                        Some(s) => format!("did you mean `{s}`? (`hegui rules` lists them)"),
-                        None => "`hegui rules` lists the rules in force".to_owned(),
+                        Some(s) => problems.say(
+                            format!("是否想写 `{s}`？（`hegui rules` 列出所有规则）"),
+                            format!("did you mean `{s}`? (`hegui rules` lists them)"),
+                        ),
+                        None => problems.say(
+                            "`hegui rules` 列出生效的规则".to_owned(),
+                            "`hegui rules` lists the rules in force".to_owned(),
+                        ),
                     },
                 ),
             );
@@ -349,12 +416,21 @@ impl Config {
                 let names: Vec<&str> = rule.params.iter().map(|p| p.name.as_str()).collect();
                 problems.push_help(
                     o.name_span.clone(),
-                    format!("rule {} has no parameter `{}`", rule.id, o.name),
+                    problems.say(
+                        format!("规则 {} 没有参数 `{}`", rule.id, o.name),
+                        format!("rule {} has no parameter `{}`", rule.id, o.name),
+                    ),
                     Some(
                         match (suggest(&o.name, names.iter().copied()), names.is_empty()) {
-                            (Some(s), _) => format!("did you mean `{s}`?"),
-                            (None, true) => format!("{} takes no parameters", rule.id),
-                            (None, false) => format!("its parameters: `{}`", names.join("`, `")),
+                            (Some(s), _) => did_you_mean(&problems, s),
+                            (None, true) => problems.say(
+                                format!("{} 没有参数", rule.id),
+                                format!("{} takes no parameters", rule.id),
+                            ),
+                            (None, false) => problems.say(
+                                format!("它的参数：`{}`", names.join("`、`")),
+                                format!("its parameters: `{}`", names.join("`, `")),
+                            ),
                         },
                     ),
                 );
@@ -363,11 +439,20 @@ impl Config {
             if let Some((shared_rule, shared)) = &rule.params[param_index].same_as {
                 problems.push_help(
                     o.name_span.clone(),
-                    format!(
-                        "`{}.{}` is the same parameter as `{shared_rule}.{shared}`",
-                        rule.id, o.name
+                    problems.say(
+                        format!(
+                            "`{}.{}` 与 `{shared_rule}.{shared}` 是同一个参数",
+                            rule.id, o.name
+                        ),
+                        format!(
+                            "`{}.{}` is the same parameter as `{shared_rule}.{shared}`",
+                            rule.id, o.name
+                        ),
                     ),
-                    Some(format!("set `{shared_rule}.{shared}`: both rules use it")),
+                    Some(problems.say(
+                        format!("请设置 `{shared_rule}.{shared}`：两条规则共用它"),
+                        format!("set `{shared_rule}.{shared}`: both rules use it"),
+                    )),
                 );
                 continue;
             }
@@ -421,7 +506,13 @@ fn globs(patterns: &[(String, Span)], key: &str, problems: &Problems) -> Option<
             Ok(glob) => {
                 builder.add(glob);
             }
-            Err(e) => problems.push(span.clone(), format!("`{key}`: invalid glob: {}", e.kind())),
+            Err(e) => problems.push(
+                span.clone(),
+                problems.say(
+                    format!("`{key}`：无效的 glob 模式（{}）", glob_reason_zh(e.kind())),
+                    format!("`{key}`: invalid glob: {}", e.kind()),
+                ),
+            ),
         }
     }
     builder.build().ok()
@@ -431,23 +522,34 @@ fn globs(patterns: &[(String, Span)], key: &str, problems: &Problems) -> Option<
 /// is accepted for a float); a table overrides the keys it names and keeps the others.
 fn overridden(default: &Value, node: &Node, problems: &Problems) -> Option<Value> {
     let value = crate::cel::convert::to_cel(node, None);
-    let kind = |v: &Value| match v {
-        Value::Int(_) => "an integer",
-        Value::UInt(_) => "an unsigned integer",
-        Value::Float(_) => "a float",
-        Value::String(_) => "a string",
-        Value::Bool(_) => "a boolean",
-        Value::List(_) => "an array",
-        Value::Map(_) => "a table",
-        _ => "a date or time",
+    let zh = problems.lang() == Lang::Zh;
+    let kind = |v: &Value| {
+        let (en, zh_name) = match v {
+            Value::Int(_) => ("an integer", "整数"),
+            Value::UInt(_) => ("an unsigned integer", "无符号整数"),
+            Value::Float(_) => ("a float", "浮点数"),
+            Value::String(_) => ("a string", "字符串"),
+            Value::Bool(_) => ("a boolean", "布尔值"),
+            Value::List(_) => ("an array", "数组"),
+            Value::Map(_) => ("a table", "表"),
+            _ => ("a date or time", "日期或时间"),
+        };
+        if zh { zh_name } else { en }
     };
     let mismatch = |default: &Value, value: &Value| {
         problems.push(
             node.span.clone(),
-            format!(
-                "must be {}, like the rule's default, found {}",
-                kind(default),
-                kind(value)
+            problems.say(
+                format!(
+                    "必须与规则的默认值一样是{}，实际为{}",
+                    kind(default),
+                    kind(value)
+                ),
+                format!(
+                    "must be {}, like the rule's default, found {}",
+                    kind(default),
+                    kind(value)
+                ),
             ),
         );
         None
@@ -465,7 +567,10 @@ fn overridden(default: &Value, node: &Node, problems: &Problems) -> Option<Value
                 let first = items.first().map_or("", kind);
                 problems.push(
                     node.span.clone(),
-                    format!("every item must be {first}, like the default"),
+                    problems.say(
+                        format!("每一项都必须与默认值一样是{first}"),
+                        format!("every item must be {first}, like the default"),
+                    ),
                 );
                 None
             }
@@ -479,10 +584,16 @@ fn overridden(default: &Value, node: &Node, problems: &Problems) -> Option<Value
                     let known: Vec<&str> = node_keys(defaults);
                     problems.push_help(
                         entry.key_span.clone(),
-                        format!("unknown key `{}` in this parameter", entry.key),
+                        problems.say(
+                            format!("该参数没有键 `{}`", entry.key),
+                            format!("unknown key `{}` in this parameter", entry.key),
+                        ),
                         Some(match suggest(&entry.key, known.iter().copied()) {
-                            Some(s) => format!("did you mean `{s}`?"),
-                            None => format!("its keys: `{}`", known.join("`, `")),
+                            Some(s) => did_you_mean(problems, s),
+                            None => problems.say(
+                                format!("它的键：`{}`", known.join("`、`")),
+                                format!("its keys: `{}`", known.join("`, `")),
+                            ),
                         }),
                     );
                     ok = false;
@@ -521,4 +632,19 @@ fn node_keys(map: &Map) -> Vec<&str> {
         .collect();
     keys.sort_unstable();
     keys
+}
+
+/// A glob syntax error in Chinese.
+fn glob_reason_zh(kind: &globset::ErrorKind) -> &'static str {
+    use globset::ErrorKind as K;
+    match kind {
+        K::InvalidRecursive => "`**` 只能单独作为路径的一段",
+        K::UnclosedClass => "字符类 `[` 没有闭合",
+        K::InvalidRange(..) => "字符范围无效",
+        K::UnopenedAlternates => "`}` 前没有 `{`",
+        K::UnclosedAlternates => "`{` 没有闭合",
+        K::NestedAlternates => "`{…}` 不能嵌套",
+        K::DanglingEscape => "末尾的 `\\` 没有转义任何字符",
+        _ => "语法错误",
+    }
 }

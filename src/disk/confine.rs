@@ -8,15 +8,19 @@
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
+use crate::Lang;
+use crate::disk::reason::Reason;
+
 /// The largest file read on a pull request's say (64 MiB).
 pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Why a named file is not read, in a few words.
+/// Why a named file is not read, in a few words (in English; [`Refused::say`] in either
+/// language).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub(crate) enum Refused {
     /// It does not exist or cannot be opened.
     #[error("cannot be read: {0}")]
-    Unreadable(String),
+    Unreadable(Reason),
     /// It resolves outside the repository root.
     #[error("resolves outside the repository")]
     Outside,
@@ -32,6 +36,39 @@ pub(crate) enum Refused {
     /// Larger than the cap.
     #[error("is larger than {} MiB", MAX_FILE_BYTES / 1024 / 1024)]
     TooLarge,
+    /// Not UTF-8 text (where text is read).
+    #[error("is not UTF-8 text")]
+    NotUtf8,
+}
+
+impl From<Refused> for Reason {
+    fn from(refused: Refused) -> Reason {
+        match refused {
+            Refused::Unreadable(reason) => reason,
+            Refused::Outside => Reason::Outside,
+            Refused::GitFolder => Reason::GitFolder,
+            Refused::Directory => Reason::IsDirectory,
+            Refused::Special => Reason::NotRegular,
+            Refused::TooLarge => Reason::TooLarge,
+            Refused::NotUtf8 => Reason::NotUtf8,
+        }
+    }
+}
+
+impl Refused {
+    /// The refusal in `lang`: a predicate of the file (English "… is a directory"), or what
+    /// follows "无法使用：" in Chinese.
+    pub(crate) fn say(&self, lang: Lang) -> String {
+        let mib = MAX_FILE_BYTES / 1024 / 1024;
+        match lang {
+            Lang::En => self.to_string(),
+            Lang::Zh => match self {
+                Refused::Unreadable(reason) => format!("无法读取（{}）", reason.say(lang)),
+                Refused::TooLarge => format!("大于 {mib} MiB"),
+                other => Reason::from(other.clone()).say(lang),
+            },
+        }
+    }
 }
 
 /// `path` with symbolic links resolved, if it lies inside `root` (itself resolved) and not in
@@ -39,7 +76,7 @@ pub(crate) enum Refused {
 pub(crate) fn resolve_inside(path: &Path, root: &Path) -> Result<PathBuf, Refused> {
     let resolved = path
         .canonicalize()
-        .map_err(|e| Refused::Unreadable(crate::disk::files::io_reason(&e)))?;
+        .map_err(|e| Refused::Unreadable(Reason::of_io(&e)))?;
     let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let Ok(inside) = resolved.strip_prefix(&root) else {
         return Err(Refused::Outside);
@@ -56,7 +93,7 @@ pub(crate) fn resolve_inside(path: &Path, root: &Path) -> Result<PathBuf, Refuse
 /// The bytes of a regular file of at most [`MAX_FILE_BYTES`]; FIFOs, sockets and devices are
 /// refused before they are opened.
 pub(crate) fn read_regular(path: &Path) -> Result<Vec<u8>, Refused> {
-    let unreadable = |e: std::io::Error| Refused::Unreadable(crate::disk::files::io_reason(&e));
+    let unreadable = |e: std::io::Error| Refused::Unreadable(Reason::of_io(&e));
     let meta = std::fs::metadata(path).map_err(unreadable)?;
     if meta.is_dir() {
         return Err(Refused::Directory);
@@ -105,10 +142,10 @@ mod tests {
         assert_eq!(read_inside(&dir.join(".."), &dir), Err(Refused::Outside));
         assert_eq!(read_inside(&dir, &dir), Err(Refused::Directory));
         assert_eq!(read_regular(Path::new("/dev/zero")), Err(Refused::Special));
-        assert!(matches!(
+        assert_eq!(
             read_inside(&dir.join("missing"), &dir),
-            Err(Refused::Unreadable(_))
-        ));
+            Err(Refused::Unreadable(Reason::NotFound))
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -7,6 +7,7 @@ use crate::disk::confine;
 use crate::eval::engine::Engine;
 use crate::eval::resolve::FileResolver;
 use crate::text::finding::Finding;
+use crate::text::severity::Lang;
 use crate::text::source::{Source, SourceFile};
 
 /// Resolves a manifest's `file` values on disk: relative to the manifest, inside the
@@ -18,6 +19,8 @@ pub struct DiskFiles<'p> {
     pub manifest: &'p Path,
     /// The repository root: `file` values may not point outside it.
     pub repo_root: &'p Path,
+    /// The language of the reasons a file is refused.
+    pub lang: Lang,
 }
 
 impl DiskFiles<'_> {
@@ -28,15 +31,23 @@ impl DiskFiles<'_> {
         value: &str,
         open: &dyn Fn(&Path) -> Option<String>,
     ) -> Result<Source, String> {
+        self.resolve(value, open)
+            .map_err(|refused| refused.say(self.lang))
+    }
+
+    fn resolve(
+        &self,
+        value: &str,
+        open: &dyn Fn(&Path) -> Option<String>,
+    ) -> Result<Source, confine::Refused> {
         let base = self.manifest.parent().unwrap_or(Path::new("."));
         let joined = base.join(value);
-        let resolved =
-            confine::resolve_inside(&joined, self.repo_root).map_err(|e| e.to_string())?;
+        let resolved = confine::resolve_inside(&joined, self.repo_root)?;
         if let Some(text) = open(&resolved) {
             return Ok(SourceFile::new(display_path(&joined), text));
         }
-        let bytes = confine::read_regular(&resolved).map_err(|e| e.to_string())?;
-        let text = String::from_utf8(bytes).map_err(|_| "is not UTF-8 text".to_owned())?;
+        let bytes = confine::read_regular(&resolved)?;
+        let text = String::from_utf8(bytes).map_err(|_| confine::Refused::NotUtf8)?;
         Ok(SourceFile::new(display_path(&joined), text))
     }
 }
@@ -61,6 +72,7 @@ impl Engine {
             &DiskFiles {
                 manifest: manifest_path,
                 repo_root,
+                lang: self.options().lang,
             },
         )
     }
@@ -77,17 +89,9 @@ impl Engine {
             &DiskFiles {
                 manifest: manifest_path,
                 repo_root,
+                lang: self.options().lang,
             },
         )
-    }
-}
-
-/// An I/O error in a few words.
-pub(crate) fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => e.to_string(),
     }
 }
 

@@ -7,6 +7,8 @@ use crate::builtin_sources;
 use crate::disk::config::Config;
 use crate::disk::confine;
 use crate::disk::files::display_path;
+use crate::disk::reason::Reason;
+use crate::text::severity::Lang;
 use crate::text::source::{Source, SourceFile};
 
 /// An error that stops a run before any manifest is checked.
@@ -21,7 +23,7 @@ pub enum LoadError {
         /// The path.
         path: String,
         /// Why.
-        reason: String,
+        reason: Reason,
     },
     /// A text check's pattern is invalid.
     #[error("rule {rule}: {message}")]
@@ -31,6 +33,24 @@ pub enum LoadError {
         /// Why.
         message: String,
     },
+}
+
+impl LoadError {
+    /// The error in `lang`, as the CLI prints it (English is the `Display` text).
+    pub fn say(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (_, Lang::En) => self.to_string(),
+            (LoadError::RuleFiles(files), Lang::Zh) => {
+                format!("{} 个规则文件有问题", files.len())
+            }
+            (LoadError::Unreadable { path, reason }, Lang::Zh) => {
+                format!("无法读取规则路径 {path}：{}", reason.say(lang))
+            }
+            (LoadError::Pattern { rule, message }, Lang::Zh) => {
+                format!("规则 {rule} 的文本模式无效：{message}")
+            }
+        }
+    }
 }
 
 /// The rule sources of a run: the built-in packs (with `no_builtin`, only the law table and the
@@ -77,19 +97,22 @@ pub fn read_rule_dir_inside(dir: &Path, root: &Path) -> Result<Vec<Source>, Load
 }
 
 fn read_rules(dir: &Path, root: Option<&Path>) -> Result<Vec<Source>, LoadError> {
-    let unreadable = |path: &Path, e: &dyn std::fmt::Display| LoadError::Unreadable {
+    let unreadable = |path: &Path, reason: Reason| LoadError::Unreadable {
         path: display_path(path),
-        reason: e.to_string(),
+        reason,
     };
     let mut files = Vec::new();
     if dir.is_file() || (root.is_some() && dir.exists() && !dir.is_dir()) {
         files.push(dir.to_path_buf());
     } else {
+        if !dir.exists() {
+            return Err(unreadable(dir, Reason::NoSuchFolder));
+        }
         for entry in walkdir::WalkDir::new(dir)
             .follow_links(root.is_none())
             .sort_by_file_name()
         {
-            let entry = entry.map_err(|e| unreadable(dir, &e))?;
+            let entry = entry.map_err(|e| unreadable(dir, Reason::of_walk(&e)))?;
             let name = entry.file_name().to_string_lossy();
             // A link to a file is read (and confined below); a link to a folder is not walked.
             let is_file =
@@ -99,9 +122,6 @@ fn read_rules(dir: &Path, root: Option<&Path>) -> Result<Vec<Source>, LoadError>
                 files.push(entry.path().to_path_buf());
             }
         }
-        if files.is_empty() && !dir.exists() {
-            return Err(unreadable(dir, &"no such folder"));
-        }
     }
     files
         .iter()
@@ -110,8 +130,8 @@ fn read_rules(dir: &Path, root: Option<&Path>) -> Result<Vec<Source>, LoadError>
                 Some(root) => confine::read_inside(path, root),
                 None => confine::read_regular(path),
             }
-            .map_err(|e| unreadable(path, &e))?;
-            let text = String::from_utf8(bytes).map_err(|_| unreadable(path, &"not UTF-8"))?;
+            .map_err(|e| unreadable(path, e.into()))?;
+            let text = String::from_utf8(bytes).map_err(|_| unreadable(path, Reason::NotUtf8))?;
             Ok(SourceFile::new(display_path(path), text))
         })
         .collect()

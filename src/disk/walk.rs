@@ -5,6 +5,7 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use crate::disk::reason::Reason;
 use crate::finding::Finding;
 use crate::source::SourceFile;
 use crate::{Lang, Severity};
@@ -19,7 +20,7 @@ pub enum Discovered {
         /// The path.
         path: PathBuf,
         /// Why.
-        reason: String,
+        reason: Reason,
     },
 }
 
@@ -48,8 +49,8 @@ pub fn discover_selected(
     for path in paths {
         let Ok(meta) = std::fs::metadata(path) else {
             let reason = match std::fs::symlink_metadata(path) {
-                Ok(_) => "a broken or looping symbolic link".to_owned(),
-                Err(e) => crate::disk::files::io_reason(&e),
+                Ok(_) => Reason::BrokenLink,
+                Err(e) => Reason::of_io(&e),
             };
             push(Discovered::Error {
                 path: path.clone(),
@@ -109,17 +110,12 @@ pub fn discover_selected(
 /// a file inside the repository `root`.
 fn linked(path: PathBuf, root: Option<&Path>) -> Discovered {
     let reason = match (path.canonicalize(), root) {
-        (Err(_), _) => "a broken or looping symbolic link",
-        (Ok(target), Some(root)) if !target.starts_with(root) => {
-            "a symbolic link that leaves the repository (not followed)"
-        }
-        (Ok(target), _) if !target.is_file() => "a symbolic link to something not a file",
+        (Err(_), _) => Reason::BrokenLink,
+        (Ok(target), Some(root)) if !target.starts_with(root) => Reason::LinkLeavesRepository,
+        (Ok(target), _) if !target.is_file() => Reason::LinkNotToFile,
         (Ok(_), _) => return Discovered::File(path),
     };
-    Discovered::Error {
-        path,
-        reason: reason.to_owned(),
-    }
+    Discovered::Error { path, reason }
 }
 
 fn error_path(err: &ignore::Error) -> Option<PathBuf> {
@@ -133,34 +129,26 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
     }
 }
 
-fn error_reason(err: &ignore::Error) -> String {
+fn error_reason(err: &ignore::Error) -> Reason {
     match err {
         ignore::Error::Loop { ancestor, .. } => {
-            format!("a symbolic link loop (back to {})", ancestor.display())
+            Reason::LinkLoop(crate::disk::files::display_path(ancestor))
         }
         ignore::Error::WithPath { err, .. }
         | ignore::Error::WithDepth { err, .. }
         | ignore::Error::WithLineNumber { err, .. } => error_reason(err),
-        ignore::Error::Io(e) => crate::disk::files::io_reason(e),
-        other => other.to_string(),
+        ignore::Error::Io(e) => Reason::of_io(e),
+        other => Reason::System(None, other.to_string()),
     }
 }
 
 /// A finding for a path that cannot be read.
-pub fn io_finding(path: &Path, reason: &str, lang: Lang) -> Finding {
+pub fn io_finding(path: &Path, reason: &Reason, lang: Lang) -> Finding {
     let name = crate::disk::files::display_path(path);
     let source = SourceFile::new(name, "");
     let message = match lang {
-        // The reasons `io_reason` gives are English; the common ones are said in Chinese.
-        Lang::Zh => format!(
-            "无法读取：{}",
-            match reason {
-                "no such file" => "文件不存在",
-                "permission denied" => "没有读取权限",
-                other => other,
-            }
-        ),
-        Lang::En => format!("cannot be read: {reason}"),
+        Lang::Zh => format!("无法读取：{}", reason.say(lang)),
+        Lang::En => format!("cannot be read: {}", reason.say(lang)),
     };
     Finding::new("IO", Severity::Error, source, 0..0, message, String::new())
 }

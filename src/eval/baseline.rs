@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::Lang;
 use crate::finding::Finding;
 
 /// The file format version this build writes and reads.
@@ -41,12 +42,104 @@ pub struct Entry {
 /// Why a baseline cannot be read.
 #[derive(Debug, thiserror::Error)]
 pub enum BaselineError {
+    /// The file cannot be read (`reason` as [`crate::text::io_error::io_reason`] gives it).
+    #[error("cannot read the baseline: {reason}")]
+    Unreadable {
+        /// Why.
+        reason: String,
+    },
     /// Not a baseline this build understands.
     #[error("not a hegui baseline: {0}")]
-    Invalid(String),
+    Invalid(#[from] serde_json::Error),
     /// A newer or older format.
     #[error("baseline format version {0} is not supported (this build reads version {VERSION})")]
     Version(u32),
+}
+
+impl BaselineError {
+    /// The baseline file cannot be read.
+    pub fn unreadable(e: &std::io::Error) -> BaselineError {
+        BaselineError::Unreadable {
+            reason: crate::text::io_error::io_reason(e),
+        }
+    }
+
+    /// The message in `lang` (the `Display` text is the English one).
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        match self {
+            BaselineError::Unreadable { reason } => format!(
+                "无法读取基线文件：{}",
+                match reason.as_str() {
+                    "no such file" => "文件不存在",
+                    "permission denied" => "没有读取权限",
+                    _ => "系统无法读取该文件",
+                }
+            ),
+            BaselineError::Invalid(e) => {
+                let what = match e.classify() {
+                    serde_json::error::Category::Syntax => "JSON 语法错误",
+                    serde_json::error::Category::Eof => "文件不完整",
+                    serde_json::error::Category::Data => "内容不符合基线格式",
+                    serde_json::error::Category::Io => "读取出错",
+                };
+                format!(
+                    "不是 hegui 基线文件：{what}（第 {} 行第 {} 列）",
+                    e.line(),
+                    e.column()
+                )
+            }
+            BaselineError::Version(v) => {
+                format!("不支持基线格式版本 {v}（此版本的 hegui 读取版本 {VERSION}）")
+            }
+        }
+    }
+}
+
+/// What a run says about a baseline on standard error, in `lang`.
+pub enum Note<'a> {
+    /// `--write-baseline`: `n` findings recorded in `path`.
+    Recorded(usize, &'a str),
+    /// `--baseline`: `n` findings the baseline records are not shown.
+    Hidden(usize),
+    /// The baseline at `path` cannot be written.
+    CannotWrite(&'a str, &'a std::io::Error),
+    /// The baseline at `path` cannot be used (`error`).
+    CannotUse(&'a str, &'a BaselineError),
+}
+
+impl Note<'_> {
+    /// The line, in `lang`.
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (Note::Recorded(n, path), Lang::Zh) => format!("已在 {path} 中记录 {n} 条诊断"),
+            (Note::Recorded(n, path), Lang::En) => format!("recorded {n} finding(s) in {path}"),
+            (Note::Hidden(n), Lang::Zh) => format!("基线中已记录的 {n} 条诊断未显示"),
+            (Note::Hidden(n), Lang::En) => {
+                format!("{n} finding(s) recorded in the baseline are not shown")
+            }
+            (Note::CannotWrite(path, e), Lang::Zh) => format!(
+                "错误：无法写入基线文件 {path}：{}",
+                match crate::text::io_error::io_reason(e).as_str() {
+                    "no such file" => "文件夹不存在",
+                    "permission denied" => "没有写入权限",
+                    _ => "系统无法写入该文件",
+                }
+            ),
+            (Note::CannotWrite(path, e), Lang::En) => {
+                format!(
+                    "error: cannot write {path}: {}",
+                    crate::text::io_error::io_reason(e)
+                )
+            }
+            (Note::CannotUse(path, e), Lang::Zh) => {
+                format!("错误：基线 {path}：{}", e.message(lang))
+            }
+            (Note::CannotUse(path, e), Lang::En) => format!("error: baseline {path}: {e}"),
+        }
+    }
 }
 
 impl Baseline {
@@ -77,8 +170,7 @@ impl Baseline {
 
     /// Reads a baseline file's text.
     pub fn parse(text: &str) -> Result<Baseline, BaselineError> {
-        let baseline: Baseline =
-            serde_json::from_str(text).map_err(|e| BaselineError::Invalid(e.to_string()))?;
+        let baseline: Baseline = serde_json::from_str(text)?;
         if baseline.version != VERSION {
             return Err(BaselineError::Version(baseline.version));
         }

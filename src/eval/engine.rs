@@ -298,6 +298,7 @@ impl Engine {
             };
             let mut rule_ctx = root.new_inner_scope();
             rule_ctx.add_variable_as_val("params", Box::new(Shared(&*self.params[ri])));
+            crate::cel::meter::reset();
             let run = RuleRun {
                 engine: self,
                 rule,
@@ -315,12 +316,17 @@ impl Engine {
                 let patterns = self.patterns.get(&(ri, ci)).map(Vec::as_slice);
                 run.check(check, &self.per_item_lets[ri][ci], patterns, out);
             }
+            // Over the budget in an expression whose error is not reported (a message template).
+            if let Some(why) = crate::cel::meter::over() {
+                run.over_budget(why, "", file.doc, &DocPath::default(), out);
+            }
             if let Some(decided) = decided.as_deref_mut()
                 && run.decided.get()
             {
                 decided.insert(rule.id.clone());
             }
         }
+        crate::cel::meter::reset();
     }
 
     /// A parse error reported without its rule's message (the rule was left out by a
@@ -419,8 +425,8 @@ impl Engine {
 
 /// The help of a "could not decide" finding (a year the working-day calendar lacks), zh and en.
 pub(crate) const MISSING_YEAR_HELP: [&str; 2] = [
-    "在 hegui.toml 的 [calendar] files 中补充该年的工作日安排",
-    "add the year's schedule with `[calendar] files` in hegui.toml",
+    "在 hegui.toml 的 `[calendar] files` 中补充该年的工作日安排（格式见 templates/calendar-2027.toml）",
+    "add the year's schedule with `[calendar] files` in hegui.toml (format: templates/calendar-2027.toml)",
 ];
 
 /// Whether a finding says its rule could not decide because the working-day calendar lacks a

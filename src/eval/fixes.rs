@@ -107,6 +107,9 @@ fn rename(path: &DocPath, value: &Value, target: &Target<'_>) -> Option<Edit> {
 }
 
 fn set(path: &DocPath, value: &Value, target: &Target<'_>) -> Option<Edit> {
+    if let Value::Map(map) = value {
+        return add_table(path, map, target);
+    }
     let new = toml_value(value)?;
     let days = dates_in(value);
     match target.doc.at(&path.0) {
@@ -148,6 +151,39 @@ fn set(path: &DocPath, value: &Value, target: &Target<'_>) -> Option<Edit> {
             })
         }
     }
+}
+
+/// Adds the table at `path`, which must be absent, from a CEL map with string keys: a `[table]`
+/// section (inline inside an inline table), its keys in sorted order so the edit is the same on
+/// every run.
+fn add_table(path: &DocPath, map: &cel::objects::Map, target: &Target<'_>) -> Option<Edit> {
+    let (Segment::Key(key), parent) = path.0.split_last()? else {
+        return None;
+    };
+    if target.doc.at(&path.0).is_some()
+        || !matches!(target.doc.at(parent)?.value, NodeValue::Table(_))
+    {
+        return None;
+    }
+    let mut entries = Vec::with_capacity(map.map.len());
+    for (k, v) in map.map.iter() {
+        let cel::objects::Key::String(k) = k else {
+            return None;
+        };
+        if dates_in(v).iter().any(|d| *d < target.today) {
+            return None;
+        }
+        entries.push((k.to_string(), toml_value(v)?));
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut table = toml_edit::Table::new();
+    for (k, v) in entries {
+        table.insert(&k, toml_edit::Item::Value(v));
+    }
+    with_toml_edit(target.text, parent, |place| {
+        place.table()?.insert(key, toml_edit::Item::Table(table));
+        Some(())
+    })
 }
 
 fn append(path: &DocPath, value: &Value, target: &Target<'_>) -> Option<Edit> {
@@ -286,6 +322,21 @@ impl<'a> Place<'a> {
             _ => None,
         }
     }
+}
+
+/// Changes the value at `path` in place with `toml_edit` (its decor, the whitespace and comment
+/// around it, kept) and returns the one region where the document changes as an edit. `None`
+/// when `path` holds no value, `change` declines, or `toml_edit` would not write the file back
+/// unchanged.
+pub(crate) fn edit_value(
+    text: &str,
+    path: &DocPath,
+    change: impl FnOnce(&mut toml_edit::Value) -> Option<()>,
+) -> Option<Edit> {
+    with_toml_edit(text, &path.0, |place| match place {
+        Place::Item(toml_edit::Item::Value(v)) | Place::Value(v) => change(v),
+        _ => None,
+    })
 }
 
 /// Changes the document with `toml_edit` at `path` and returns the one region that differs as

@@ -204,7 +204,9 @@ impl RuleRun<'_, '_, '_, '_, '_> {
         path: &DocPath,
         out: &mut Vec<Finding>,
     ) {
-        self.stopped.set(true);
+        if self.stopped.replace(true) {
+            return;
+        }
         let lang = self.engine.options.lang;
         let mut f = Finding::new(
             &self.rule.id,
@@ -259,8 +261,7 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                     for (n, v) in bound {
                         scope.add_variable_as_val(*n, v.clone_as_boxed());
                     }
-                    let value = Value::resolve_val(expr.program.expression(), &scope)
-                        .map(|v| v.into_owned())?;
+                    let value = expr.program.execute_val(&scope).map(|v| v.into_owned())?;
                     crate::budget::check(value.as_ref()).map_err(|why| why.into_error())?;
                     Ok(value)
                 };
@@ -384,7 +385,10 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                 None
             }
             Err(e) => {
-                self.report_undecided(classify(e), node, path, out);
+                match crate::budget::Exceeded::of_error(&e) {
+                    Some(why) => self.over_budget(why, what, node, path, out),
+                    None => self.report_undecided(classify(e), node, path, out),
+                }
                 None
             }
         }
@@ -520,9 +524,10 @@ impl RuleRun<'_, '_, '_, '_, '_> {
         f.help = help
             .map(|h| render(h.get(lang), ctx))
             .filter(|h| !h.is_empty());
-        f.label = rule
+        f.label = check
             .label
             .as_ref()
+            .or(rule.label.as_ref())
             .map(|l| render(l.get(lang), ctx))
             .filter(|l| !l.is_empty());
         f.basis = match rule

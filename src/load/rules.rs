@@ -458,9 +458,13 @@ fn load_params(reader: &TableReader<'_>, source: &Source) -> Vec<Param> {
                     default_span: span.clone(),
                     doc: doc?,
                     same_as: Some((rule.to_owned(), name.to_owned())),
+                    timeline: None,
                 });
             }
             let default = p.required("default");
+            let timeline = p.table("timeline").and_then(|t| {
+                crate::model::marks::load_param(t, &entry.key, reader.problems)
+            });
             p.finish();
             let default = default?;
             Some(Param {
@@ -470,6 +474,7 @@ fn load_params(reader: &TableReader<'_>, source: &Source) -> Vec<Param> {
                 default_span: default.span.clone(),
                 doc: doc?,
                 same_as: None,
+                timeline,
             })
         })
         .collect()

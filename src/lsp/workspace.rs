@@ -57,6 +57,7 @@ impl BufferChecker for Engine {
             disk: DiskFiles {
                 manifest: path,
                 repo_root: &root,
+                lang: self.options().lang,
             },
             open,
         };

@@ -5,5 +5,6 @@ pub mod builtin;
 pub mod fix_decl;
 pub mod fixtures;
 pub mod law;
+pub mod marks;
 pub mod rules;
 pub mod shape;

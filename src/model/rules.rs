@@ -126,6 +126,8 @@ pub struct Param {
     /// `same_as = "RULE.param"`: this parameter is that one (its value, default and any
     /// override), so two rules that must agree cannot drift apart.
     pub same_as: Option<(String, String)>,
+    /// The window it defines on a report's timeline (`timeline = { from = … }`).
+    pub timeline: Option<crate::model::marks::ParamWindow>,
 }
 
 /// How a rule finds problems.

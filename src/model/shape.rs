@@ -4,7 +4,7 @@
 use regex::Regex;
 
 use crate::reader::{Problems, TableReader, suggest};
-use crate::tree::{DocPath, Node, NodeValue, Span};
+use crate::tree::{DocPath, Node, NodeValue, Span, zh_type_name};
 
 /// The type a key's value must have.
 #[derive(Debug, Clone)]
@@ -54,6 +54,8 @@ pub struct KeySpec {
     pub closure: bool,
     /// The entry keys whose values this key names (`refs = ["account.id"]`), for editors.
     pub refs: Vec<String>,
+    /// How a report's timeline draws it (`timeline = { mark = "closure" }`).
+    pub timeline: Option<crate::model::marks::KeyTimeline>,
 }
 
 impl KeySpec {
@@ -132,6 +134,8 @@ pub struct Shape {
     pub file_suffix: String,
     /// The document root (a table).
     pub root: KeySpec,
+    /// The kinds of timeline marks (`[shape.marks]`), in legend order.
+    pub marks: Vec<crate::model::marks::MarkStyle>,
 }
 
 /// What a shape check found; the rule bound to the check's kind turns it into a finding.
@@ -180,6 +184,10 @@ impl Shape {
             .required("keys")
             .map(|k| load_keys(k, problems))
             .unwrap_or_default();
+        let marks = reader
+            .table("marks")
+            .map(|m| crate::model::marks::load_styles(m, problems))
+            .unwrap_or_default();
         reader.finish();
         Some(Shape {
             id: id?,
@@ -196,7 +204,9 @@ impl Shape {
                 names: Vec::new(),
                 closure: false,
                 refs: Vec::new(),
+                timeline: None,
             },
+            marks,
         })
     }
 
@@ -271,6 +281,9 @@ fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
         }
         None => false,
     };
+    let timeline = reader
+        .table("timeline")
+        .map(|t| crate::model::marks::load_key(t, key, problems));
     let refs = reader
         .strings("refs")
         .unwrap_or_default()
@@ -348,6 +361,7 @@ fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
         names,
         closure,
         refs,
+        timeline,
     })
 }
 
@@ -357,22 +371,6 @@ fn table_zh(what: &str) -> String {
         "顶层".into()
     } else {
         what.to_owned()
-    }
-}
-
-/// A TOML value's type in Chinese.
-fn zh_type_name(value: &NodeValue) -> &'static str {
-    match value {
-        NodeValue::String(_) => "字符串",
-        NodeValue::Integer(_) => "整数",
-        NodeValue::Float(_) => "浮点数",
-        NodeValue::Bool(_) => "布尔值",
-        NodeValue::Date(_) => "日期",
-        NodeValue::DateTime(_) => "本地日期时间",
-        NodeValue::OffsetDateTime(_) => "带时区的日期时间",
-        NodeValue::Time(_) => "本地时间",
-        NodeValue::Array(_) => "数组",
-        NodeValue::Table(_) => "表",
     }
 }
 

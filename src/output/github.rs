@@ -3,8 +3,8 @@
 //!
 //! Errors are `::error`, warnings `::warning`, infos `::notice`. A waived finding is a
 //! `::notice` whatever its severity, its message led by the waiver, so the annotation stays
-//! visible without reading as a problem. The message carries the help and the basis on
-//! further lines. A summary line for the log follows the annotations.
+//! visible without reading as a problem. The message carries the help, the fix and the basis
+//! on further lines. A summary line for the log follows the annotations.
 
 use crate::finding::{Finding, Waiver};
 use crate::{Lang, Severity};
@@ -57,7 +57,8 @@ fn waiver_note(w: &Waiver, lang: Lang) -> String {
     }
 }
 
-/// The annotation's text: the waiver (if any), the message, the help and the basis.
+/// The annotation's text: the waiver (if any), the message, the help, the fix (what it does and
+/// how to apply it) and the basis.
 fn message(f: &Finding, lang: Lang) -> String {
     let mut text = f
         .waived
@@ -68,6 +69,10 @@ fn message(f: &Finding, lang: Lang) -> String {
     if let Some(help) = f.help.as_deref().filter(|h| !h.is_empty()) {
         text.push('\n');
         text.push_str(help);
+    }
+    if let Some(fix) = &f.fix {
+        text.push('\n');
+        text.push_str(&fix.hint(lang));
     }
     if !f.basis.is_empty() {
         text.push('\n');

@@ -16,6 +16,9 @@ use crate::rules::FileProblems;
 use crate::source::Source;
 use crate::{Lang, Severity};
 
+/// Lines of context around each label.
+const CONTEXT_LINES: usize = 1;
+
 /// Rendering settings.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
@@ -43,7 +46,7 @@ impl Style {
         GraphicalReportHandler::new_themed(theme)
             .with_width(self.width)
             .with_links(false)
-            .with_context_lines(1)
+            .with_context_lines(CONTEXT_LINES)
     }
 }
 
@@ -261,15 +264,32 @@ pub fn render(findings: &[Finding], files: usize, lang: Lang, style: Style) -> S
                 text.span(&l.span),
             )
         }));
+        // The primary location leads: earlier snippets are drawn after it (super::lead).
+        let (labels, earlier) = super::lead::split(labels, &text, CONTEXT_LINES);
+        let named =
+            |text: Text| NamedSource::new(visible(&f.source.name), text).with_language("toml");
         let diagnostic = Rendered {
             code: visible(&f.rule).into_owned(),
             severity: f.severity,
             message: visible(&message).into_owned(),
             help: Some(visible(&help).into_owned()).filter(|h| !h.is_empty()),
             labels,
-            source: NamedSource::new(visible(&f.source.name), text).with_language("toml"),
+            source: named(text.clone()),
         };
-        render_one(&handler, &diagnostic, &mut out);
+        let mut one = String::new();
+        render_one(&handler, &diagnostic, &mut one);
+        if !earlier.is_empty() {
+            let before = Rendered {
+                labels: earlier,
+                help: None,
+                source: named(text),
+                ..diagnostic
+            };
+            let mut drawn = String::new();
+            render_one(&handler, &before, &mut drawn);
+            one = super::lead::splice(&one, &drawn);
+        }
+        out.push_str(&one);
     }
     out.push_str(&super::Summary::of(findings).line(files, lang));
     out.push('\n');
@@ -293,7 +313,7 @@ pub fn render_file_problems(failures: &[FileProblems], code: &str, style: Style)
     for failure in failures {
         let text = Text::of(&failure.source);
         for problem in &failure.problems {
-            if problem.message.starts_with(crate::reader::NOT_TOML) {
+            if crate::reader::is_not_toml(&problem.message) {
                 render_one(
                     &handler,
                     &unquoted(&failure.source, problem, code),

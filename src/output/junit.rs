@@ -56,7 +56,7 @@ fn waiver_text(f: &Finding, lang: Lang) -> Option<String> {
     })
 }
 
-/// The text of one finding inside a failure: location, severity, message, help, basis.
+/// The text of one finding inside a failure: location, severity, message, help, fix, basis.
 fn details(f: &Finding, lang: Lang) -> String {
     let (end_line, end_col) = f.end();
     let mut text = format!(
@@ -72,7 +72,8 @@ fn details(f: &Finding, lang: Lang) -> String {
         Lang::Zh => format!("依据：{}", f.basis),
         Lang::En => format!("basis: {}", f.basis),
     });
-    for extra in [f.help.clone(), basis].into_iter().flatten() {
+    let fix = f.fix.as_ref().map(|x| x.hint(lang));
+    for extra in [f.help.clone(), fix, basis].into_iter().flatten() {
         if !extra.is_empty() {
             text.push_str("\n  ");
             text.push_str(&extra.replace('\n', "\n  "));

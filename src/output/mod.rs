@@ -7,6 +7,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod junit;
+mod lead;
 pub mod report;
 pub mod sarif;
 pub mod schema;

@@ -20,16 +20,17 @@
 
 mod oracle;
 mod output;
+mod write;
 
 use chrono::NaiveDate;
 
 pub use oracle::Milestone;
 pub use output::{render_human, render_ics, render_json, render_moves};
 
-use crate::engine::{Options, PatternError};
+use crate::eval::engine::{Engine, Options, PatternError};
 use crate::rules::RuleSet;
 use crate::source::Source;
-use crate::tree::DocPath;
+use crate::syntax::tree::{DocPath, Node};
 use oracle::{Oracle, Touch};
 
 /// How far from today (and from a milestone's own day) windows are searched, in days.
@@ -92,6 +93,12 @@ pub enum ScheduleError {
         day: NaiveDate,
         /// `--today`.
         today: NaiveDate,
+    },
+    /// `--write` could not edit a date in place.
+    #[error("--write: the date at {path} cannot be edited in place")]
+    NotWritable {
+        /// The milestone.
+        path: String,
     },
     /// A rule pack's pattern does not compile.
     #[error("rule {}: {}", .0.rule, .0.message)]
@@ -222,7 +229,8 @@ pub struct Move {
 pub struct Repair {
     /// The dates moved, in document order.
     pub moves: Vec<Move>,
-    /// The manifest with the dates moved (everything else byte for byte as it was).
+    /// The manifest with the dates moved, edited by `toml_edit` through the fix machinery:
+    /// everything but the digits of the moved days byte for byte as it was.
     pub text: String,
     /// Date-rule findings the repair could not remove.
     pub conflicts: Vec<Conflict>,
@@ -272,7 +280,7 @@ pub fn repair(
     }
     run.repair_fixpoint();
     let oracle = &run.oracle;
-    let moves = oracle
+    let moves: Vec<Move> = oracle
         .milestones
         .iter()
         .zip(&run.days)
@@ -285,8 +293,8 @@ pub fn repair(
         .collect();
     let conflicts = run.conflicts();
     Ok(Repair {
+        text: write::write_moves(&source.text, &moves)?,
         moves,
-        text: oracle.text_with(&run.days),
         conflicts,
         checks: oracle.checks(),
     })
@@ -302,9 +310,27 @@ pub fn windows(
     request: &Request,
 ) -> Result<Vec<(Milestone, Option<Window>)>, ScheduleError> {
     let run = Run::new(set, options, source, manifest, request)?;
-    Ok((0..run.days.len())
-        .map(|i| (run.oracle.milestones[i].clone(), run.window(i)))
-        .collect())
+    Ok(run.all_windows())
+}
+
+/// The windows of a plan already parsed, for the HTML report's timeline: every milestone with
+/// its window given the other dates as they are (no pins), under the engine's rules and
+/// `today`, in document order. `None`: no day satisfies the date rules.
+pub fn plan_windows(
+    engine: &Engine,
+    source: &Source,
+    doc: &Node,
+    manifest: &std::path::Path,
+) -> Result<Vec<(Milestone, Option<Window>)>, ScheduleError> {
+    let run = Run::with_doc(
+        engine.rules(),
+        engine.options(),
+        source,
+        doc,
+        manifest,
+        &Request::default(),
+    )?;
+    Ok(run.all_windows())
 }
 
 /// One computation: the oracle and the days as they stand.
@@ -326,7 +352,18 @@ impl Run {
             file: source.name.clone(),
             message: e.message,
         })?;
-        let mut oracle = Oracle::new(set, options, source, &doc, manifest).map_err(|e| {
+        Run::with_doc(set, options, source, &doc, manifest, request)
+    }
+
+    fn with_doc(
+        set: &RuleSet,
+        options: &Options,
+        source: &Source,
+        doc: &Node,
+        manifest: &std::path::Path,
+        request: &Request,
+    ) -> Result<Run, ScheduleError> {
+        let mut oracle = Oracle::new(set, options, source, doc, manifest).map_err(|e| {
             ScheduleError::Pattern(e.into_iter().next().unwrap_or(PatternError {
                 rule: String::new(),
                 message: "a pattern does not compile".into(),
@@ -390,6 +427,13 @@ impl Run {
             days,
             today,
         })
+    }
+
+    /// Every milestone with its window given the other days.
+    fn all_windows(&self) -> Vec<(Milestone, Option<Window>)> {
+        (0..self.days.len())
+            .map(|i| (self.oracle.milestones[i].clone(), self.window(i)))
+            .collect()
     }
 
     /// The days searched for milestone `i`.

@@ -10,6 +10,7 @@ use std::rc::Rc;
 use chrono::{NaiveDate, NaiveTime};
 
 use crate::engine::{Engine, Options, PatternError};
+use crate::fix::{Applicability, Edit, Fix};
 use crate::rules::{RuleKind, RuleSet};
 use crate::shape::{KeySpec, KeyType};
 use crate::source::{Source, SourceFile};
@@ -175,17 +176,26 @@ impl Oracle {
         self.checks.get()
     }
 
-    /// The plan's text with every milestone on the day `days` gives it (same length: a day is
-    /// always ten characters, so every span stays where it was).
-    pub(crate) fn text_with(&self, days: &[NaiveDate]) -> String {
-        let mut text = self.text.clone();
-        for (m, day) in self.milestones.iter().zip(days) {
-            if *day != m.current {
-                let literal = day.format("%Y-%m-%d").to_string();
-                text.replace_range(m.span.start..m.span.start + literal.len(), &literal);
-            }
-        }
-        text
+    /// The plan's text with every milestone on the day `days` gives it, for a probe: each day's
+    /// ten characters replaced, applied like any fix (same length, so every span stays where
+    /// it was).
+    fn text_with(&self, days: &[NaiveDate]) -> String {
+        let edits = self
+            .milestones
+            .iter()
+            .zip(days)
+            .filter(|(m, day)| **day != m.current)
+            .map(|(m, day)| Edit {
+                range: m.span.start..m.span.start + 10,
+                content: day.format("%Y-%m-%d").to_string(),
+            })
+            .collect();
+        let probe = Fix {
+            applicability: Applicability::Safe,
+            message: String::new(),
+            edits,
+        };
+        crate::fix::apply_fixes(&self.text, &[&probe]).0
     }
 
     /// The date-rule findings that involve milestones when they hold `days`, in output order.

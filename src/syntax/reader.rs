@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 
+use crate::syntax::tree::zh_type_name;
 use crate::tree::{Node, NodeValue, Span};
 
 /// A problem found while loading a data file, with where it is.
@@ -21,11 +22,38 @@ pub struct Problem {
 /// credentials file a configuration points at.
 pub(crate) const NOT_TOML: &str = "not valid TOML";
 
-/// Collects problems while a file is read.
+/// How the problem of a data file that is not TOML at all begins, in Chinese.
+pub(crate) const NOT_TOML_ZH: &str = "不是有效的 TOML";
+
+/// Whether a problem says its file is not TOML at all (either language).
+pub(crate) fn is_not_toml(message: &str) -> bool {
+    message.starts_with(NOT_TOML) || message.starts_with(NOT_TOML_ZH)
+}
+
+/// Collects problems while a file is read. The reader's own messages are in English unless
+/// made with [`Problems::in_lang`] (rule files are English; `hegui.toml` follows `--lang`).
 #[derive(Debug, Default)]
-pub(crate) struct Problems(RefCell<Vec<Problem>>);
+pub(crate) struct Problems(RefCell<Vec<Problem>>, Option<crate::Lang>);
 
 impl Problems {
+    /// Problems whose reader messages are in `lang`.
+    pub(crate) fn in_lang(lang: crate::Lang) -> Problems {
+        Problems(RefCell::default(), Some(lang))
+    }
+
+    /// The language of the reader's messages.
+    pub(crate) fn lang(&self) -> crate::Lang {
+        self.1.unwrap_or(crate::Lang::En)
+    }
+
+    /// `zh` or `en`, whichever the problems are in.
+    pub(crate) fn say(&self, zh: String, en: String) -> String {
+        match self.lang() {
+            crate::Lang::Zh => zh,
+            crate::Lang::En => en,
+        }
+    }
+
     pub(crate) fn push(&self, span: Span, message: impl Into<String>) {
         self.push_help(span, message, None::<String>);
     }
@@ -115,7 +143,10 @@ impl<'a> TableReader<'a> {
         if !matches!(node.value, NodeValue::Table(_)) {
             problems.push(
                 node.span.clone(),
-                format!("{what} must be a table, found a {}", node.value.type_name()),
+                problems.say(
+                    format!("{what} 必须是表，实际为{}", zh_type_name(&node.value)),
+                    format!("{what} must be a table, found a {}", node.value.type_name()),
+                ),
             );
         }
         TableReader {
@@ -138,12 +169,26 @@ impl<'a> TableReader<'a> {
     }
 
     fn type_problem(&self, key: &str, node: &Node, expected: &str) {
+        let zh_expected = match expected {
+            "a string" => "字符串",
+            "a boolean" => "布尔值",
+            "a table" => "表",
+            "an array" => "数组",
+            _ => "字符串或字符串数组",
+        };
         self.problems.push(
             node.span.clone(),
-            format!(
-                "`{key}` in {} must be {expected}, found a {}",
-                self.what,
-                node.value.type_name()
+            self.problems.say(
+                format!(
+                    "{} 中的 `{key}` 必须是{zh_expected}，实际为{}",
+                    self.what,
+                    zh_type_name(&node.value)
+                ),
+                format!(
+                    "`{key}` in {} must be {expected}, found a {}",
+                    self.what,
+                    node.value.type_name()
+                ),
             ),
         );
     }
@@ -154,7 +199,10 @@ impl<'a> TableReader<'a> {
         if node.is_none() && matches!(self.node.value, NodeValue::Table(_)) {
             self.problems.push(
                 self.node.span.clone(),
-                format!("{} lacks the required key `{key}`", self.what),
+                self.problems.say(
+                    format!("{} 缺少必填键 `{key}`", self.what),
+                    format!("{} lacks the required key `{key}`", self.what),
+                ),
             );
         }
         node
@@ -265,18 +313,35 @@ impl<'a> TableReader<'a> {
                 continue;
             }
             let help =
-                suggest(&entry.key, read.iter().copied()).map(|s| format!("did you mean `{s}`?"));
+                suggest(&entry.key, read.iter().copied()).map(|s| did_you_mean(self.problems, s));
             let known = {
                 let mut k = read.clone();
                 k.sort_unstable();
                 k.dedup();
-                k.join("`, `")
+                k.join(match self.problems.lang() {
+                    crate::Lang::Zh => "`、`",
+                    crate::Lang::En => "`, `",
+                })
             };
-            self.problems.push_help(
+            let problems = self.problems;
+            problems.push_help(
                 entry.key_span.clone(),
-                format!("unknown key `{}` in {}", entry.key, self.what),
-                help.or_else(|| Some(format!("known keys: `{known}`"))),
+                problems.say(
+                    format!("{} 中没有键 `{}`", self.what, entry.key),
+                    format!("unknown key `{}` in {}", entry.key, self.what),
+                ),
+                help.or_else(|| {
+                    Some(problems.say(
+                        format!("可用的键：`{known}`"),
+                        format!("known keys: `{known}`"),
+                    ))
+                }),
             );
         }
     }
+}
+
+/// "did you mean `s`?" in the problems' language.
+pub(crate) fn did_you_mean(problems: &Problems, s: &str) -> String {
+    problems.say(format!("是否想写 `{s}`？"), format!("did you mean `{s}`?"))
 }

@@ -4,5 +4,6 @@
 pub mod escape;
 pub mod finding;
 pub mod fix;
+pub(crate) mod io_error;
 pub mod severity;
 pub mod source;

@@ -82,3 +82,13 @@ pub fn render(engine: &Engine, path: &Path) -> String {
         human::Style::plain(),
     )
 }
+
+/// A manifest in which only `text_file` decides anything (SCH009's failing fixture).
+pub fn manifest_with_text_file(value: &str) -> String {
+    std::fs::read_to_string("fixtures/SCH009/fail.plan.toml")
+        .unwrap()
+        .replace(
+            "text_file = \"missing.txt\"  # expect: SCH009",
+            &format!("text_file = \"{value}\""),
+        )
+}

@@ -154,28 +154,41 @@ async def test_hover_shows_the_rule_the_law_and_the_parameters(client: LanguageC
 
 
 def apply_edit(text: str, edit: types.TextEdit) -> str:
+    """Applies one edit within a line, or an insertion at a line start (the fixture's lines are
+    ASCII up to the edit, so a character is a UTF-16 code unit)."""
     lines = text.split("\n")
-    s, e = edit.range.start, edit.range.end
-    assert s == e and s.character == 0  # an insertion at a line start (ASCII here)
-    lines.insert(s.line, edit.new_text.rstrip("\n"))
+    start, end = edit.range.start, edit.range.end
+    assert start.line == end.line
+    line = lines[start.line]
+    lines[start.line] = line[: start.character] + edit.new_text + line[end.character :]
     return "\n".join(lines)
+
+
+async def code_actions(client: LanguageClient, uri: str, d: types.Diagnostic, only=None):
+    """The code actions offered for the finding `d` (with `only`: just those kinds, for no
+    finding)."""
+    context = (
+        types.CodeActionContext(diagnostics=[d])
+        if only is None
+        else types.CodeActionContext(diagnostics=[], only=only)
+    )
+    return await client.text_document_code_action_async(
+        types.CodeActionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), range=d.range, context=context
+        )
+    )
 
 
 async def test_code_action_adds_a_waiver(client: LanguageClient, repo):
     uri = open_doc(client, repo / "f.plan.toml", ACC001)
     p = await published(client, uri, version=1)
     [d] = by_code(p.diagnostics, "ACC001")
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=d.range,
-            context=types.CodeActionContext(diagnostics=[d]),
-        )
-    )
+    actions = await code_actions(client, uri, d)
     [waiver] = [a for a in actions if a.title == "Add a waiver for ACC001"]
     assert waiver.kind == types.CodeActionKind.QuickFix
     [edit] = waiver.edit.changes[uri]
     assert edit.range.start == types.Position(d.range.start.line, 0)
+    assert edit.range.end == edit.range.start  # an insertion at a line start
     assert edit.new_text == '# hegui:allow ACC001 reason="" approver="" until=\n'
     # The placeholders filled in, the finding is waived: shown faded, as a hint.
     filled = apply_edit(ACC001, edit).replace(
@@ -193,15 +206,7 @@ async def test_code_action_adds_a_waiver(client: LanguageClient, repo):
     assert d.severity == types.DiagnosticSeverity.Error
     assert any(str(x.code).startswith("WVR") for x in p.diagnostics)
     # Asking only for "fix all" returns no quick fixes.
-    only = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=d.range,
-            context=types.CodeActionContext(
-                diagnostics=[], only=["source.fixAll.hegui"]
-            ),
-        )
-    )
+    only = await code_actions(client, uri, d, only=["source.fixAll.hegui"])
     assert all(a.kind == "source.fixAll.hegui" for a in only)
 
 
@@ -342,13 +347,7 @@ async def test_chinese_throughout(client_zh: LanguageClient, repo):
         types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=d.range.start)
     )
     assert "**依据**" in hover.contents.value and "**参数**" in hover.contents.value
-    actions = await client_zh.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=d.range,
-            context=types.CodeActionContext(diagnostics=[d]),
-        )
-    )
+    actions = await code_actions(client_zh, uri, d)
     assert "添加豁免注释：ACC001" in [a.title for a in actions]
     # While the line is being typed the plan does not parse; completion still works.
     text = ACC001.replace('type = "service"\n', 'type = "service"\ntype = \n')
@@ -394,32 +393,16 @@ def by_code_raw(diagnostics, code):
     return [d for d in diagnostics if d.get("code") == code]
 
 
-def apply_replacement(text: str, edit: types.TextEdit) -> str:
-    """Applies one edit within a line (the fixture's lines are ASCII up to the edit)."""
-    lines = text.split("\n")
-    start, end = edit.range.start, edit.range.end
-    assert start.line == end.line
-    line = lines[start.line]
-    lines[start.line] = line[: start.character] + edit.new_text + line[end.character :]
-    return "\n".join(lines)
-
-
 async def test_code_action_applies_the_findings_fix(client: LanguageClient, repo):
     uri = open_doc(client, repo / "f.plan.toml", ACC001)
     p = await published(client, uri, version=1)
     [d] = by_code(p.diagnostics, "ACC001")
-    actions = await client.text_document_code_action_async(
-        types.CodeActionParams(
-            text_document=types.TextDocumentIdentifier(uri=uri),
-            range=d.range,
-            context=types.CodeActionContext(diagnostics=[d]),
-        )
-    )
+    actions = await code_actions(client, uri, d)
     fixes = [a for a in actions if not a.title.startswith("Add a waiver")]
     assert fixes, [a.title for a in actions]
     [fix] = fixes[:1]
     assert fix.kind == types.CodeActionKind.QuickFix
     [edit] = fix.edit.changes[uri]
-    change(client, uri, 2, apply_replacement(ACC001, edit))
+    change(client, uri, 2, apply_edit(ACC001, edit))
     p = await published(client, uri, version=2)
     assert by_code(p.diagnostics, "ACC001") == []

@@ -53,6 +53,10 @@ const HEGUI: &[(&str, &[Class])] = &[
     ("add_workdays", &[Class::Time, Class::Num]),
     ("days_between", &[Class::Time, Class::Time]),
     ("workdays_between", &[Class::Time, Class::Time]),
+    ("add_workdays_earliest", &[Class::Time, Class::Num]),
+    ("add_workdays_latest", &[Class::Time, Class::Num]),
+    ("workdays_between_fewest", &[Class::Time, Class::Time]),
+    ("workdays_between_most", &[Class::Time, Class::Time]),
     ("date", &[Class::Time]),
     ("difference", &[Class::List, Class::List]),
     ("max_by", &[Class::List, Class::Str]),
@@ -626,8 +630,15 @@ impl<'a> Checker<'a> {
             }
             let element = all[0].element().unwrap_or(Ty::Dyn);
             return match name.as_str() {
-                "add_days" | "add_workdays" | "date" => Ty::Timestamp,
-                "days_between" | "workdays_between" => Ty::Int,
+                "add_days"
+                | "add_workdays"
+                | "add_workdays_earliest"
+                | "add_workdays_latest"
+                | "date" => Ty::Timestamp,
+                "days_between"
+                | "workdays_between"
+                | "workdays_between_fewest"
+                | "workdays_between_most" => Ty::Int,
                 "difference" => all[0].clone(),
                 "max_by" | "min_by" | "first_by" | "group_by" => {
                     if let Expr::Literal(LiteralValue::String(field)) = &nodes[1].expr {

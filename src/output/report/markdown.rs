@@ -55,6 +55,36 @@ fn t(r: &Report, text: &Text) -> String {
     }
 }
 
+/// Like [`t`], with a message's backtick-quoted parts as code spans when they hold nothing a
+/// code span would show wrongly (markup, table pipes, entities); else escaped as text.
+fn rich(r: &Report, text: &Text) -> String {
+    let one = |s: &str| {
+        let plain = !s.matches('`').count().is_multiple_of(2)
+            || s.split('`')
+                .skip(1)
+                .step_by(2)
+                .any(|c| c.is_empty() || c.contains(['<', '>', '&', '|', '\n', '\r']));
+        if plain {
+            return escape(s);
+        }
+        s.split('`')
+            .enumerate()
+            .map(|(i, part)| {
+                if i % 2 == 1 {
+                    format!("`{part}`")
+                } else {
+                    escape(part)
+                }
+            })
+            .collect()
+    };
+    match r.languages {
+        Languages::Both if text.zh != text.en => format!("{} / {}", one(&text.zh), one(&text.en)),
+        Languages::En => one(&text.en),
+        _ => one(&text.zh),
+    }
+}
+
 /// A fence of backticks longer than any run inside `body`.
 pub(crate) fn fence(body: &str) -> String {
     let mut longest = 0;
@@ -213,11 +243,16 @@ fn findings(o: &mut String, r: &Report) {
             }
             Authority::Practice {
                 title,
+                kind,
                 note,
                 items,
                 refs: others,
             } => {
-                let _ = writeln!(o, "### {}: {}\n", r.label("惯例", "Practice"), t(r, title));
+                // A source that is not practice either says what it is (not law).
+                let heading = kind
+                    .as_ref()
+                    .map_or_else(|| r.label("惯例", "Practice"), |k| t(r, k));
+                let _ = writeln!(o, "### {heading}: {}\n", t(r, title));
                 if !note.zh.is_empty() {
                     let _ = writeln!(o, "*{}*\n", t(r, note));
                 }
@@ -278,17 +313,17 @@ fn finding(o: &mut String, r: &Report, item: &Item) {
         escape(&f.source.name),
         escape(&f.path)
     );
-    let _ = writeln!(o, "{}\n", t(r, &item.message));
+    let _ = writeln!(o, "{}\n", rich(r, &item.message));
     excerpt(o, r, item);
     if let Some(help) = &item.help {
-        let _ = writeln!(o, "{}: {}\n", r.label("修改建议", "Fix"), t(r, help));
+        let _ = writeln!(o, "{}: {}\n", r.label("修改建议", "Fix"), rich(r, help));
     }
     if let Some(fix) = &item.fix {
         let _ = writeln!(
             o,
             "{}: {} (`{}`)\n",
             r.label("自动修复", "Automatic fix"),
-            t(r, &fix.message),
+            rich(r, &fix.message),
             t(r, &fix.how)
         );
         let mut body = String::new();
@@ -513,7 +548,50 @@ fn timelines(o: &mut String, r: &Report) {
         for note in &p.timeline.notes {
             let _ = writeln!(o, "*{}*\n", t(r, note));
         }
+        windows(o, r, p);
     }
+}
+
+/// Every date of a plan with its schedule window (`hegui schedule`), in document order.
+fn windows(o: &mut String, r: &Report, p: &Plan) {
+    if let Some(note) = &p.timeline.schedule_note {
+        let _ = writeln!(o, "*{}*\n", t(r, note));
+    }
+    if p.timeline.allowed.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        o,
+        "{}\n\n| {} | {} | {} | {} | |\n|---|---|---|---|---|",
+        r.label(
+            "合规窗口（hegui schedule：其他日期不变时，不触发任何日期规则的最早日至最晚日）：",
+            "Schedule windows (hegui schedule: the earliest to the latest day on which no date rule fires, the other dates as they are):"
+        ),
+        r.label("日期值", "Date value"),
+        r.label("当前", "Current"),
+        r.label("合规窗口（最早 – 最晚）", "Window (earliest – latest)"),
+        r.label("约束规则", "Bounded by"),
+    );
+    for a in &p.timeline.allowed {
+        let status = match (a.window.is_some(), a.holds()) {
+            (false, _) => r.label("无可行日", "no day"),
+            (true, true) => "✓".to_owned(),
+            (true, false) => r.label("✗ 在窗口外", "✗ outside"),
+        };
+        let path = if a.path.contains(['<', '>', '&', '|', '`', '\n', '\r']) {
+            escape(&a.path)
+        } else {
+            format!("`{}`", a.path)
+        };
+        let _ = writeln!(
+            o,
+            "| {path} | {} | {} | {} | {status} |",
+            a.current,
+            escape(&a.range(&r.label("没有满足日期规则的日子", "no day satisfies the date rules"))),
+            escape(&a.rules.join(", "))
+        );
+    }
+    o.push('\n');
 }
 
 fn footer(o: &mut String, r: &Report) {

@@ -2,16 +2,21 @@
 //! the findings grouped by the statute and article they rest on, a waiver register, the
 //! controls that held, a timeline per plan and a reproducibility footer.
 //!
-//! [`gather`] collects everything from a finished run (it reads every input again, to hash it
-//! and draw its timeline, and re-checks it to learn which rules decided something); the
-//! renderers are pure functions of the gathered [`Report`]. Output is deterministic: it
+//! [`gather`] arranges a finished traced run ([`crate::check_traced`]: each input's bytes and
+//! the rules that decided something for it) and what [`Extra`] computed for it (the English
+//! words of `--lang both`, every date's schedule window); it reads and checks nothing itself.
+//! The renderers are pure functions of the gathered [`Report`]. Output is deterministic: it
 //! depends on the inputs, the rule set and `today`, never on the clock or the thread count.
 
+mod content;
+mod extra;
 pub(crate) mod html;
 pub(crate) mod markdown;
 pub(crate) mod timeline;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+pub use extra::Extra;
+
+use std::collections::{BTreeSet, HashMap};
 use std::ops::Range;
 
 use sha2::{Digest, Sha256};
@@ -19,7 +24,6 @@ use sha2::{Digest, Sha256};
 use crate::disk::files::display_path;
 use crate::engine::Engine;
 use crate::finding::Finding;
-use crate::law::{Basis, chinese_number};
 use crate::reader::Text;
 use crate::render::Summary;
 use crate::source::{Source, SourceFile};
@@ -181,6 +185,8 @@ pub(crate) enum Authority {
     /// A practice source (not law).
     Practice {
         title: Text,
+        /// What the source is instead of practice (e.g. the manifest format), when it says.
+        kind: Option<Text>,
         note: Text,
         items: Vec<usize>,
         refs: Vec<usize>,
@@ -311,49 +317,44 @@ impl Report {
     }
 }
 
-/// A file re-read and re-checked for the report.
+/// One manifest as the run read it.
 struct Input {
     source: Option<Source>,
     sha256: Option<String>,
     doc: Option<Node>,
-    findings: Vec<Finding>,
     decided: BTreeSet<String>,
 }
 
-fn read_input(engine: &Engine, path: &std::path::Path) -> Input {
-    let Ok(bytes) = std::fs::read(path) else {
+/// A traced manifest's bytes as the report uses them: hashed, and parsed when UTF-8 (a file
+/// that is not is reported by the run itself, SCH001).
+fn input_of(trace: &crate::Trace) -> Input {
+    let Some(bytes) = &trace.bytes else {
         return Input {
             source: None,
             sha256: None,
             doc: None,
-            findings: Vec::new(),
-            decided: BTreeSet::new(),
+            decided: trace.decided.clone(),
         };
     };
-    let sha256 = hex(&Sha256::digest(&bytes));
-    // A file that is not UTF-8 is reported by the run itself (SCH001); nothing to re-check.
-    let Ok(text) = String::from_utf8(bytes) else {
+    let sha256 = Some(hex(&Sha256::digest(bytes)));
+    let Ok(text) = std::str::from_utf8(bytes) else {
         return Input {
             source: None,
-            sha256: Some(sha256),
+            sha256,
             doc: None,
-            findings: Vec::new(),
-            decided: BTreeSet::new(),
+            decided: trace.decided.clone(),
         };
     };
-    let source = SourceFile::new(display_path(path), text);
-    let root = crate::walk::repo_root(path);
-    let (findings, decided) = engine.check_source_traced(&source, path, &root);
+    let source = SourceFile::new(display_path(&trace.path), text.to_owned());
     Input {
         doc: crate::tree::parse(&source.text).ok(),
         source: Some(source),
-        sha256: Some(sha256),
-        findings,
-        decided,
+        sha256,
+        decided: trace.decided.clone(),
     }
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -370,61 +371,44 @@ fn key(f: &Finding) -> FindingKey {
     )
 }
 
-/// Gathers a report from a finished run. `engine` must be the engine that produced `run`;
-/// `threshold` is the least severity that fails the gate (`None`: never).
+/// Gathers a report from a finished traced run ([`crate::check_traced`]) and what [`Extra`]
+/// computed for it. Pure: nothing is read or checked again. `engine` must be the engine that
+/// produced `run`; `threshold` is the least severity that fails the gate (`None`: never).
 pub fn gather(
     engine: &Engine,
     run: &Run,
+    extra: &Extra,
     languages: Languages,
     threshold: Option<Severity>,
-) -> Result<Report, ReportError> {
+) -> Report {
     let set = engine.rules();
-    // The second evaluation gives the decided rules, and in `Both` the English words.
-    let english;
-    let second = if languages == Languages::Both {
-        let options = crate::Options {
-            lang: Lang::En,
-            ..engine.options().clone()
-        };
-        english = Engine::new(set.clone(), options).map_err(|e| {
-            ReportError::SecondLanguage(
-                e.iter()
-                    .map(|e| format!("{}: {}", e.rule, e.message))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
-        })?;
-        &english
-    } else {
-        engine
-    };
-    let inputs: Vec<Input> = run
-        .inputs
-        .iter()
-        .map(|path| read_input(second, path))
-        .collect();
+    let inputs: Vec<Input> = run.traces.iter().map(input_of).collect();
 
     // Which plan each finding belongs to, and its words in the second language.
-    let mut seen: HashMap<FindingKey, Vec<(usize, Finding)>> = HashMap::new();
-    for (plan, input) in inputs.iter().enumerate() {
-        for f in &input.findings {
-            seen.entry(key(f)).or_default().push((plan, f.clone()));
-        }
+    let plan_of = |f: &Finding| {
+        run.inputs
+            .iter()
+            .position(|p| display_path(p) == f.source.name)
+    };
+    let mut seen: HashMap<FindingKey, Vec<Finding>> = HashMap::new();
+    for f in extra.english.iter().flatten() {
+        seen.entry(key(f)).or_default().push(f.clone());
     }
     let mut taken: HashMap<FindingKey, usize> = HashMap::new();
     let mut items = Vec::new();
     for (i, f) in run.findings.iter().enumerate() {
         let k = key(f);
         let nth = taken.entry(k.clone()).or_insert(0);
-        let twin = seen.get(&k).and_then(|v| v.get(*nth)).cloned();
+        let other = seen.get(&k).and_then(|v| v.get(*nth)).cloned();
         *nth += 1;
-        let plan = twin.as_ref().map(|(p, _)| *p).or_else(|| {
-            run.inputs
-                .iter()
-                .position(|p| display_path(p) == f.source.name)
-        });
-        let other = twin.map(|(_, t)| t);
-        items.push(item(engine, languages, i + 1, f, plan, other.as_ref()));
+        items.push(item(
+            engine,
+            languages,
+            i + 1,
+            f,
+            plan_of(f),
+            other.as_ref(),
+        ));
     }
 
     let plans: Vec<Plan> = run
@@ -441,8 +425,18 @@ pub fn gather(
                     .as_ref()
                     .and_then(|d| d.get("plan"))
                     .and_then(|p| p.get(k))
-                    .map(timeline::value_text)
+                    .map(timeline::node_text)
             };
+            let mut timeline = match (&input.doc, &input.source) {
+                (Some(doc), Some(source)) => timeline::build(set, doc, source, &items, index),
+                _ => timeline::Timeline::default(),
+            };
+            if let Some(windows) = extra.windows.get(index) {
+                match windows {
+                    Ok(allowed) => timeline.allowed = allowed.clone(),
+                    Err(why) => timeline.schedule_note = Some(why.clone()),
+                }
+            }
             Plan {
                 name: display_path(path),
                 sha256: input.sha256.clone(),
@@ -452,25 +446,24 @@ pub fn gather(
                 decided_on: plan_value("decided_on"),
                 decided: input.decided.clone(),
                 counts,
-                timeline: match (&input.doc, &input.source) {
-                    (Some(doc), Some(source)) => {
-                        timeline::build(engine, doc, source, &items, index)
-                    }
-                    _ => timeline::Timeline::default(),
-                },
+                timeline,
             }
         })
         .collect();
 
-    let waivers = waiver_register(engine, &inputs, &items);
-    let (controls, not_applied) = controls(engine, &plans, &items, &run.baselined);
+    let sources: Vec<(Option<&Source>, Option<&Node>)> = inputs
+        .iter()
+        .map(|i| (i.source.as_ref(), i.doc.as_ref()))
+        .collect();
+    let waivers = content::waiver_register(engine, &sources, &items);
+    let (controls, not_applied) = content::controls(engine, &plans, &items, &run.baselined);
     let summary = Summary::of(&run.findings);
     let failing = threshold.is_some_and(|t| {
         run.findings
             .iter()
             .any(|f| f.waived.is_none() && f.severity >= t)
     });
-    Ok(Report {
+    Report {
         languages,
         today: engine.options().today.to_string(),
         version: env!("CARGO_PKG_VERSION"),
@@ -480,13 +473,13 @@ pub fn gather(
         failing,
         summary,
         baselined: run.baselined.len(),
-        groups: authorities(engine, &items),
+        groups: content::authorities(engine, &items),
         plans,
         items,
         waivers,
         controls,
         not_applied,
-    })
+    }
 }
 
 fn item(
@@ -563,286 +556,6 @@ fn item(
     }
 }
 
-/// Findings placed under one authority: (shown in full, cross-referenced).
-type Placed = (Vec<usize>, Vec<usize>);
-
-/// Groups findings by authority: statutes (by code) → articles (by number); practice sources;
-/// then findings no rule declares. A finding is shown in full under its rule's first statute
-/// basis (else its first practice source) and cross-referenced under the others.
-fn authorities(engine: &Engine, items: &[Item]) -> Vec<Authority> {
-    let set = engine.rules();
-    let law = &set.law;
-    // (code, article) → (full, refs); practice key → (full, refs).
-    let mut articles: BTreeMap<String, BTreeMap<(u32, String), Placed>> = BTreeMap::new();
-    let mut practice: BTreeMap<String, Placed> = BTreeMap::new();
-    let mut other = Vec::new();
-    for (index, item) in items.iter().enumerate() {
-        let Some(rule) = set.rule(&item.finding.rule).filter(|r| !r.basis.is_empty()) else {
-            other.push(index);
-            continue;
-        };
-        let primary = rule
-            .basis
-            .iter()
-            .position(|b| matches!(b, Basis::Statute { .. }))
-            .unwrap_or(0);
-        let mut placed = BTreeSet::new();
-        for (bi_, basis) in rule.basis.iter().enumerate() {
-            let full = bi_ == primary;
-            let slot = match basis {
-                Basis::Statute {
-                    statute, article, ..
-                } => {
-                    let order = article.parse().unwrap_or(u32::MAX);
-                    if !placed.insert(format!("{statute}/{article}")) {
-                        continue;
-                    }
-                    articles
-                        .entry(statute.clone())
-                        .or_default()
-                        .entry((order, article.clone()))
-                        .or_default()
-                }
-                Basis::Practice { source, .. } => {
-                    if !placed.insert(format!("practice/{source}")) {
-                        continue;
-                    }
-                    practice.entry(source.clone()).or_default()
-                }
-            };
-            if full { &mut slot.0 } else { &mut slot.1 }.push(index);
-        }
-    }
-    // Most serious first: active errors, then active findings, then the code.
-    let weight = |indexes: &mut dyn Iterator<Item = &usize>| {
-        let (mut errors, mut active) = (0usize, 0usize);
-        for &i in indexes {
-            if items[i].finding.waived.is_none() {
-                active += 1;
-                errors += usize::from(items[i].finding.severity == Severity::Error);
-            }
-        }
-        (std::cmp::Reverse(errors), std::cmp::Reverse(active))
-    };
-    let mut articles: Vec<_> = articles.into_iter().collect();
-    articles.sort_by_cached_key(|(code, list)| {
-        (
-            weight(&mut list.values().flat_map(|(full, _)| full)),
-            code.clone(),
-        )
-    });
-    let mut practice: Vec<_> = practice.into_iter().collect();
-    practice.sort_by_cached_key(|(key, (full, _))| (weight(&mut full.iter()), key.clone()));
-    let mut groups = Vec::new();
-    for (code, list) in articles {
-        let statute = law.statutes.get(&code);
-        groups.push(Authority::Statute {
-            name: statute
-                .map(|s| s.name.clone())
-                .unwrap_or_else(|| same(&code)),
-            year: statute.map(|s| s.year.clone()).unwrap_or_default(),
-            articles: list
-                .into_iter()
-                .map(|((_, number), (items, refs))| {
-                    let article = statute.and_then(|s| s.articles.get(&number));
-                    ArticleGroup {
-                        heading: bi(
-                            format!("第{}条", chinese_number(&number)),
-                            format!("Art. {number}"),
-                        ),
-                        text: article.map(|a| a.text.clone()).unwrap_or_default(),
-                        summary: article.map(|a| a.summary.clone()).unwrap_or_default(),
-                        verified: article.is_some_and(|a| a.verified),
-                        items,
-                        refs,
-                    }
-                })
-                .collect(),
-            code,
-        });
-    }
-    for (key, (items, refs)) in practice {
-        let source = law.practice.get(&key);
-        groups.push(Authority::Practice {
-            // Named by title, publisher and date, with its caveat; the key is internal.
-            title: source.map_or_else(
-                || same(&key),
-                |s| Text {
-                    zh: s.name(Lang::Zh),
-                    en: s.name(Lang::En),
-                },
-            ),
-            note: source
-                .map(|s| Text {
-                    zh: [s.caveat.zh.as_str(), s.note.zh.as_str()]
-                        .iter()
-                        .filter(|t| !t.is_empty())
-                        .copied()
-                        .collect::<Vec<_>>()
-                        .join("。"),
-                    en: [s.caveat.en.as_str(), s.note.en.as_str()]
-                        .iter()
-                        .filter(|t| !t.is_empty())
-                        .map(|t| {
-                            let mut c = t.chars();
-                            c.next()
-                                .map(|f| f.to_uppercase().chain(c).collect::<String>())
-                                .unwrap_or_default()
-                        })
-                        .collect::<Vec<_>>()
-                        .join(". "),
-                })
-                .unwrap_or_default(),
-            items,
-            refs,
-        });
-    }
-    if !other.is_empty() {
-        groups.push(Authority::Other { items: other });
-    }
-    groups
-}
-
-/// The waiver register: every `hegui:allow` comment of every plan, parsed by the engine's own
-/// parser, judged by the engine's criteria (complete, known rule, readable `until` not past
-/// `today`), and linked to the findings it waives and the WVR findings about it.
-fn waiver_register(engine: &Engine, inputs: &[Input], items: &[Item]) -> Vec<WaiverRow> {
-    let today = engine.options().today;
-    let known = &engine.rules().known_ids;
-    let mut rows = Vec::new();
-    for (plan, input) in inputs.iter().enumerate() {
-        let (Some(source), Some(doc)) = (&input.source, &input.doc) else {
-            continue;
-        };
-        for w in crate::waivers::parse(source, doc) {
-            let rule = w.rule.as_ref().map(|r| r.0.clone()).unwrap_or_default();
-            let missing = w.missing();
-            let status = if !missing.is_empty() {
-                let m = missing.join(", ");
-                WaiverStatus::Invalid(bi(
-                    format!("不完整：缺少 {m}"),
-                    format!("incomplete: {m} missing"),
-                ))
-            } else if !known.contains(&rule) {
-                WaiverStatus::Invalid(bi("未知规则", "unknown rule"))
-            } else {
-                match &w.until {
-                    Some((_, None, _)) => {
-                        WaiverStatus::Invalid(bi("期限日期无法识别", "unreadable until date"))
-                    }
-                    Some((_, Some(d), _)) if *d < today => WaiverStatus::Expired,
-                    _ => WaiverStatus::Valid,
-                }
-            };
-            let in_plan = |i: &&Item| i.plan == Some(plan);
-            let waives = items
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| in_plan(i))
-                .filter(|(_, i)| {
-                    status == WaiverStatus::Valid
-                        && i.finding.rule == rule
-                        && i.finding.waived.is_some()
-                        && i.finding.source.name == source.name
-                        && i.finding.source.line_of(i.finding.span.start) == w.target_line
-                })
-                .map(|(n, _)| n)
-                .collect();
-            let reported_by = items
-                .iter()
-                .enumerate()
-                .filter(|(_, i)| in_plan(i))
-                .filter(|(_, i)| {
-                    i.finding.rule.starts_with("WVR")
-                        && i.finding.source.name == source.name
-                        && w.span.start <= i.finding.span.start
-                        && i.finding.span.end <= w.span.end
-                })
-                .map(|(n, _)| n)
-                .collect();
-            rows.push(WaiverRow {
-                plan,
-                line: w.target_line,
-                rule,
-                reason: w.reason.clone().unwrap_or_default(),
-                approver: w.approver.clone().unwrap_or_default(),
-                until: w.until.as_ref().map(|u| u.0.clone()).unwrap_or_default(),
-                status,
-                waives,
-                reported_by,
-            });
-        }
-    }
-    rows
-}
-
-/// Every rule that held in at least one plan, with its mark in each plan; and how many rules
-/// were evaluated in no plan at all.
-fn controls(
-    engine: &Engine,
-    plans: &[Plan],
-    items: &[Item],
-    baselined: &[Finding],
-) -> (Vec<Control>, usize) {
-    let set = engine.rules();
-    let mut out = Vec::new();
-    let mut not_applied = 0;
-    for rule in &set.rules {
-        let marks: Vec<Mark> = plans
-            .iter()
-            .enumerate()
-            .map(|(p, plan)| {
-                let mine = items
-                    .iter()
-                    .filter(|i| i.plan == Some(p) && i.finding.rule == rule.id);
-                let (mut active, mut waived) = (false, false);
-                for i in mine {
-                    if i.finding.waived.is_some() {
-                        waived = true;
-                    } else {
-                        active = true;
-                    }
-                }
-                let accepted = baselined
-                    .iter()
-                    .any(|f| f.rule == rule.id && f.source.name == plan.name);
-                match (active, waived, plan.decided.contains(&rule.id)) {
-                    (true, _, _) => Mark::Failed,
-                    (false, true, _) => Mark::Waived,
-                    (false, false, _) if accepted => Mark::Baselined,
-                    (false, false, true) => Mark::Held,
-                    (false, false, false) => Mark::NotApplied,
-                }
-            })
-            .collect();
-        if !marks.contains(&Mark::Held) {
-            if marks.iter().all(|m| *m == Mark::NotApplied) {
-                not_applied += 1;
-            }
-            continue;
-        }
-        out.push(Control {
-            rule: rule.id.clone(),
-            severity: rule.severity,
-            title: rule.title.clone(),
-            basis: bi(
-                rule.basis
-                    .iter()
-                    .map(|b| set.law.cite(b, Lang::Zh))
-                    .collect::<Vec<_>>()
-                    .join("；"),
-                rule.basis
-                    .iter()
-                    .map(|b| set.law.cite(b, Lang::En))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-            marks,
-        });
-    }
-    (out, not_applied)
-}
-
 /// SHA-256 over the rule set in force: every loaded file (name and text, in load order), then
 /// every rule kept after selection with its severity and parameter values in force.
 fn ruleset_hash(engine: &Engine) -> String {
@@ -857,69 +570,15 @@ fn ruleset_hash(engine: &Engine) -> String {
     for rule in &set.rules {
         h.update(format!("rule {} {}\n", rule.id, rule.severity.as_str()).as_bytes());
         for p in &rule.params {
-            h.update(format!("  {} = {}\n", p.name, canonical(&p.value)).as_bytes());
+            h.update(
+                format!(
+                    "  {} = {}\n",
+                    p.name,
+                    crate::cel::celval::canonical_text(&p.value)
+                )
+                .as_bytes(),
+            );
         }
     }
     hex(&h.finalize())
-}
-
-/// A CEL value written with map keys sorted, so equal values hash equally.
-pub(crate) fn canonical(value: &cel::Value) -> String {
-    use cel::Value;
-    match value {
-        Value::Map(m) => {
-            let mut entries: Vec<(String, String)> = m
-                .map
-                .iter()
-                .map(|(k, v)| {
-                    let key = match k {
-                        cel::objects::Key::String(s) => format!("{:?}", s.as_str()),
-                        cel::objects::Key::Int(i) => i.to_string(),
-                        cel::objects::Key::Uint(u) => format!("{u}u"),
-                        cel::objects::Key::Bool(b) => b.to_string(),
-                    };
-                    (key, canonical(v))
-                })
-                .collect();
-            entries.sort();
-            let inner: Vec<String> = entries
-                .into_iter()
-                .map(|(k, v)| format!("{k}: {v}"))
-                .collect();
-            format!("{{{}}}", inner.join(", "))
-        }
-        Value::List(items) => format!(
-            "[{}]",
-            items.iter().map(canonical).collect::<Vec<_>>().join(", ")
-        ),
-        Value::String(s) => format!("{s:?}"),
-        other => crate::cel::convert::display_value(other),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn canonical_values_sort_map_keys() {
-        let a = crate::functions::date_value(chrono::NaiveDate::from_ymd_opt(2026, 1, 2).unwrap());
-        assert_eq!(canonical(&a), "2026-01-02");
-        let map = |pairs: &[(&str, i64)]| {
-            let m: HashMap<cel::objects::Key, cel::Value> = pairs
-                .iter()
-                .map(|(k, v)| ((*k).to_owned().into(), cel::Value::Int(*v)))
-                .collect();
-            cel::Value::Map(cel::objects::Map {
-                map: std::sync::Arc::new(m),
-            })
-        };
-        let one = map(&[("work", 30), ("service", 15), ("subscription", 7)]);
-        let two = map(&[("subscription", 7), ("work", 30), ("service", 15)]);
-        assert_eq!(canonical(&one), canonical(&two));
-        assert_eq!(
-            canonical(&one),
-            r#"{"service": 15, "subscription": 7, "work": 30}"#
-        );
-    }
 }

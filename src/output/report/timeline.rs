@@ -1,116 +1,25 @@
-//! A plan's dates on one line: the decision, each notice's display window, cancellation and
-//! cooling period, closure, platform data retention, export and deletion deadlines, refunds,
-//! settlements and coupon withdrawals. The dates are read from the parsed manifest; the
-//! lengths of the computed windows (cooling period, platform retention, refund working days)
-//! are the parameters of the rules that judge them, as loaded. A mark is *blamed* when an
-//! active finding points at one of the values it is drawn from.
+//! A plan's dates on one line, as a model both renderers read (the HTML one draws it as SVG,
+//! the Markdown one lists it). Which dates are marks, how they are drawn and with which words
+//! is data: the vocabulary's `timeline` attributes and `[shape.marks]`, and the `timeline` of
+//! rule parameters for the windows a rule's parameters define (their lengths are the values in
+//! force). A mark is *blamed* when an active finding points at one of the values it is drawn
+//! from; each date value also carries its schedule window (`hegui schedule`'s computation).
 
 use chrono::{Datelike, Duration, NaiveDate};
 
 use super::Item;
-use super::html::Html;
-use crate::engine::Engine;
+use crate::model::marks::{KeyTimeline, MarkStyle, ParamWindow, Unit};
 use crate::reader::Text;
+use crate::rules::RuleSet;
+use crate::shape::{KeySpec, KeyType};
 use crate::source::Source;
 use crate::tree::{Node, NodeValue, Span};
-
-/// Where the length of a computed window comes from: (rule, parameter).
-const COOLING: (&str, &str) = ("ACC001", "cooling_days");
-const PLATFORM_RETENTION: (&str, &str) = ("DAT009", "retention_days");
-const REFUND_WORKDAYS: (&str, &str) = ("FIN003", "workdays");
-
-/// How a mark is drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Style {
-    Decision,
-    Notice,
-    Cooling,
-    Request,
-    Closure,
-    PlatformRetention,
-    Export,
-    Delete,
-    Kept,
-    ContractNotice,
-    ContractEnd,
-    Settle,
-    Refund,
-    RefundDue,
-    Withdraw,
-}
-
-impl Style {
-    /// CSS class.
-    pub(crate) fn class(self) -> &'static str {
-        match self {
-            Style::Decision => "t-decision",
-            Style::Notice => "t-notice",
-            Style::Cooling => "t-cooling",
-            Style::Request => "t-request",
-            Style::Closure => "t-closure",
-            Style::PlatformRetention => "t-platform",
-            Style::Export => "t-export",
-            Style::Delete => "t-delete",
-            Style::Kept => "t-kept",
-            Style::ContractNotice => "t-contract",
-            Style::ContractEnd => "t-contract",
-            Style::Settle => "t-settle",
-            Style::Refund => "t-refund",
-            Style::RefundDue => "t-refund",
-            Style::Withdraw => "t-withdraw",
-        }
-    }
-
-    /// Legend text.
-    pub(crate) fn legend(self) -> Text {
-        let (zh, en) = match self {
-            Style::Decision => ("决定", "decision"),
-            Style::Notice => ("公示展示期", "notice on display"),
-            Style::Cooling => ("注销冷却期", "cooling period"),
-            Style::Request => ("申请注销", "cancellation filed"),
-            Style::Closure => ("注销生效", "closure"),
-            Style::PlatformRetention => ("平台保留数据", "platform keeps data"),
-            Style::Export => ("导出截止", "export deadline"),
-            Style::Delete => ("删除截止", "deletion deadline"),
-            Style::Kept => ("注销后自行保留", "kept after closure"),
-            Style::ContractNotice | Style::ContractEnd => ("合约", "contract"),
-            Style::Settle => ("权益结清", "obligation settled"),
-            Style::Refund | Style::RefundDue => ("广告余额退款", "ad refund"),
-            Style::Withdraw => ("卡券下架", "coupon withdrawal"),
-        };
-        super::bi(zh, en)
-    }
-
-    fn is_window(self) -> bool {
-        matches!(
-            self,
-            Style::Notice | Style::Cooling | Style::PlatformRetention | Style::Kept | Style::Refund
-        )
-    }
-}
-
-/// `day` plus `days`, or `None` past the calendar's end (a window so long has no end to
-/// draw; a rule reports the value itself).
-fn plus_days(day: NaiveDate, days: i64) -> Option<NaiveDate> {
-    Duration::try_days(days).and_then(|d| day.checked_add_signed(d))
-}
-
-/// `day` moved by `days`, stopping at the calendar's ends.
-fn shift(day: NaiveDate, days: i64) -> NaiveDate {
-    plus_days(day, days).unwrap_or(if days < 0 {
-        NaiveDate::MIN
-    } else {
-        NaiveDate::MAX
-    })
-}
-
-/// The longest axis drawn, in days (ten years); marks beyond it are drawn at its end.
-const MAX_AXIS_DAYS: i64 = 3_660;
 
 /// One mark: a day, or a window of days.
 #[derive(Debug, Clone)]
 pub(crate) struct Mark {
-    pub style: Style,
+    /// The kind of mark (`[shape.marks]`), also its CSS class `t-NAME`.
+    pub style: String,
     /// The entity (account id, notice id, card id …).
     pub entity: String,
     pub what: Text,
@@ -121,6 +30,47 @@ pub(crate) struct Mark {
     pub time: Option<String>,
     /// `F3 NTC001` for each active finding that points at those values.
     pub blamed: Vec<String>,
+    /// A period after the plan's dates (retention): it does not stretch the axis.
+    pub tail: bool,
+    /// The value spans it is drawn from (schedule windows are matched by them).
+    pub spans: Vec<Span>,
+}
+
+/// A date value's schedule window: the days on which no date rule fires on it, the other
+/// dates as they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Allowed {
+    /// The value's path, as the JSON format names it.
+    pub path: String,
+    /// Its span in the manifest.
+    pub span: Span,
+    /// The day it holds.
+    pub current: NaiveDate,
+    /// `None` for the window: no day satisfies the date rules.
+    pub window: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
+    /// The rules that bound it.
+    pub rules: Vec<String>,
+}
+
+impl Allowed {
+    /// Whether the current day lies in the window.
+    pub(crate) fn holds(&self) -> bool {
+        self.window.is_some_and(|(e, l)| {
+            e.is_none_or(|e| e <= self.current) && l.is_none_or(|l| self.current <= l)
+        })
+    }
+
+    /// `2026-12-20 – 2027-01-31`, `2026-12-20 – …`, or the words for no day.
+    pub(crate) fn range(&self, none: &str) -> String {
+        match self.window {
+            None => none.to_owned(),
+            Some((e, l)) => format!(
+                "{} – {}",
+                e.map_or_else(|| "…".to_owned(), |d| d.to_string()),
+                l.map_or_else(|| "…".to_owned(), |d| d.to_string())
+            ),
+        }
+    }
 }
 
 /// A plan's timeline.
@@ -128,26 +78,31 @@ pub(crate) struct Mark {
 pub(crate) struct Timeline {
     /// Marks in document order of their entities.
     pub marks: Vec<Mark>,
-    /// Closure days (drawn across the chart).
+    /// Days drawn across the chart (closures).
     pub closures: Vec<NaiveDate>,
     /// What could not be drawn, and why.
     pub notes: Vec<Text>,
+    /// The kinds of marks used, in legend order: (name, words).
+    pub legend: Vec<(String, Text)>,
+    /// Every date value's schedule window, in document order.
+    pub allowed: Vec<Allowed>,
+    /// Why the schedule windows are missing, when they are.
+    pub schedule_note: Option<Text>,
 }
 
-/// A value as text: strings as they are, dates as `2026-12-20`.
-pub(crate) fn value_text(node: &Node) -> String {
-    match &node.value {
-        NodeValue::String(s) => s.clone(),
-        NodeValue::Integer(i) => i.to_string(),
-        NodeValue::Float(f) => f.to_string(),
-        NodeValue::Bool(b) => b.to_string(),
-        NodeValue::Date(d) => d.to_string(),
-        NodeValue::DateTime(dt) => dt.format("%Y-%m-%d %H:%M").to_string(),
-        NodeValue::OffsetDateTime(s) => s.clone(),
-        NodeValue::Time(t) => t.to_string(),
-        NodeValue::Array(items) => items.iter().map(value_text).collect::<Vec<_>>().join(", "),
-        NodeValue::Table(_) => String::new(),
+impl Timeline {
+    /// The schedule windows of the values a mark is drawn from.
+    pub(crate) fn allowed_of<'a>(&'a self, mark: &'a Mark) -> impl Iterator<Item = &'a Allowed> {
+        self.allowed
+            .iter()
+            .filter(move |a| mark.spans.contains(&a.span))
     }
+}
+
+/// `day` plus `days`, or `None` past the calendar's end (a window so long has no end to
+/// draw; a rule reports the value itself).
+fn plus_days(day: NaiveDate, days: i64) -> Option<NaiveDate> {
+    Duration::try_days(days).and_then(|d| day.checked_add_signed(d))
 }
 
 fn date_of(node: &Node) -> Option<(NaiveDate, Option<String>)> {
@@ -158,45 +113,42 @@ fn date_of(node: &Node) -> Option<(NaiveDate, Option<String>)> {
     }
 }
 
-/// A date value of a table and its node.
-fn get<'a>(node: &'a Node, key: &str) -> Option<((NaiveDate, Option<String>), &'a Node)> {
-    node.get(key).and_then(|n| date_of(n).map(|d| (d, n)))
-}
-
-/// The entries of a `[[table]]` (or the one `[table]`).
-fn entries<'a>(doc: &'a Node, table: &str) -> Vec<&'a Node> {
+/// The entries of a top-level table: each `[[table]]`, or the one `[table]`; with the name a
+/// nameless entry gets (`account[0]`, `finance`).
+fn entries<'a>(doc: &'a Node, table: &str) -> Vec<(&'a Node, String)> {
     match doc.get(table).map(|n| &n.value) {
         Some(NodeValue::Array(items)) => items
             .iter()
             .filter(|n| matches!(n.value, NodeValue::Table(_)))
+            .enumerate()
+            .map(|(i, n)| (n, format!("{table}[{i}]")))
             .collect(),
-        Some(NodeValue::Table(_)) => doc.get(table).into_iter().collect(),
+        Some(NodeValue::Table(_)) => doc
+            .get(table)
+            .map(|n| (n, table.to_owned()))
+            .into_iter()
+            .collect(),
         _ => Vec::new(),
     }
 }
 
-fn name_of(node: &Node, fallback: &str) -> String {
-    node.get("id")
-        .or_else(|| node.get("card_id"))
-        .and_then(Node::as_str)
+/// An entry's name: the first of the table's `name` keys it holds, else its place.
+fn name_of(entry: &Node, spec: &KeySpec, fallback: &str) -> String {
+    spec.timeline
+        .iter()
+        .flat_map(|t| &t.name)
+        .find_map(|k| entry.get(k).and_then(Node::as_str))
         .map_or_else(|| fallback.to_owned(), str::to_owned)
 }
 
-/// A rule parameter in force, as an integer; `key` looks into a map parameter.
-fn param(engine: &Engine, (rule, name): (&str, &str), key: Option<&str>) -> Option<i64> {
-    let value = &engine
-        .rules()
-        .rule(rule)?
-        .params
-        .iter()
-        .find(|p| p.name == name)?
-        .value;
+/// A parameter in force as a length: the value, or its entry `key` of a map.
+fn length(value: &cel::Value, key: Option<&str>) -> Option<i64> {
     let value = match (value, key) {
         (cel::Value::Map(m), Some(k)) => m.map.get(&cel::objects::Key::String(
             std::sync::Arc::new(k.to_owned()),
         ))?,
-        (v, None) => v,
-        _ => return None,
+        (cel::Value::Map(_), None) => return None,
+        (v, _) => v,
     };
     match value {
         cel::Value::Int(i) => Some(*i),
@@ -205,18 +157,53 @@ fn param(engine: &Engine, (rule, name): (&str, &str), key: Option<&str>) -> Opti
     }
 }
 
-/// The Chinese name the vocabulary gives an enum value (its `doc` lists them in order,
-/// separated by ` · `), if it does.
-fn enum_label(engine: &Engine, table: &str, key: &str, value: &str) -> Option<String> {
-    let shape = engine.rules().shape.as_ref()?;
-    let spec = &shape.root.keys().iter().find(|(k, _)| k == table)?.1;
-    let spec = &spec.keys().iter().find(|(k, _)| k == key)?.1;
-    let crate::shape::KeyType::Enum(values) = &spec.ty else {
-        return None;
+/// Fills `{key}` holes with the entry's values (in Chinese, an enum value's Chinese name when
+/// the vocabulary gives one) and `{days}` with a length.
+fn fill(words: &Text, entry: &Node, spec: &KeySpec, days: Option<i64>) -> Text {
+    let one = |template: &str, zh: bool| {
+        let mut out = String::new();
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let Some(close) = rest[open..].find('}') else {
+                break;
+            };
+            let hole = &rest[open + 1..open + close];
+            let value = if hole == "days" {
+                days.map(|d| d.to_string())
+            } else {
+                entry.get(hole).map(|n| {
+                    let text = node_text(n);
+                    let names = spec
+                        .keys()
+                        .iter()
+                        .find(|(k, _)| k == hole)
+                        .map(|(_, s)| s)
+                        .and_then(|s| match &s.ty {
+                            KeyType::Enum(values) if zh && s.names.len() == values.len() => values
+                                .iter()
+                                .position(|v| *v == text)
+                                .map(|i| s.names[i].clone()),
+                            _ => None,
+                        });
+                    names.unwrap_or(text)
+                })
+            };
+            out.push_str(&value.unwrap_or_default());
+            rest = &rest[open + close + 1..];
+        }
+        out.push_str(rest);
+        out
     };
-    let names: Vec<&str> = spec.doc.split(" · ").collect();
-    let index = values.iter().position(|v| v == value)?;
-    (names.len() == values.len()).then(|| names[index].trim().to_owned())
+    Text {
+        zh: one(&words.zh, true),
+        en: one(&words.en, false),
+    }
+}
+
+/// A manifest value as text, through the one CEL display.
+pub(crate) fn node_text(node: &Node) -> String {
+    crate::cel::convert::display_value(&crate::cel::convert::to_cel(node, None))
 }
 
 struct Builder<'a> {
@@ -224,28 +211,35 @@ struct Builder<'a> {
     items: &'a [Item],
     plan: usize,
     source: &'a Source,
+    styles: &'a [MarkStyle],
 }
 
 impl Builder<'_> {
-    /// A one-day mark for the date at `key` of `entry`, if it holds one.
-    fn date(&mut self, style: Style, entity: &str, what: Text, entry: &Node, key: &str) {
-        if let Some((day, n)) = get(entry, key) {
-            self.push(style, entity, what, day, None, vec![n.span.clone()]);
-        }
+    fn style(&self, name: &str) -> Option<&MarkStyle> {
+        self.styles.iter().find(|s| s.name == name)
     }
 
+    /// The legend words of a kind of mark (its name when `[shape.marks]` lacks it).
+    fn legend(&self, name: &str) -> Text {
+        self.style(name)
+            .map_or_else(|| super::same(name), |s| s.label.clone())
+    }
+
+    #[allow(clippy::too_many_arguments)]
     fn push(
         &mut self,
-        style: Style,
+        style: &str,
         entity: &str,
         what: Text,
         (start, time): (NaiveDate, Option<String>),
         end: Option<NaiveDate>,
         spans: Vec<Span>,
+        blame: bool,
     ) {
         let blamed = self
             .items
             .iter()
+            .filter(|_| blame)
             .filter(|i| i.plan == Some(self.plan) && i.finding.waived.is_none())
             .filter(|i| i.finding.source.name == self.source.name)
             .filter(|i| {
@@ -255,255 +249,263 @@ impl Builder<'_> {
             })
             .map(|i| format!("{} {}", i.tag(), i.finding.rule))
             .collect();
+        let tail = end.is_some() && self.style(style).is_some_and(|s| s.tail);
         self.marks.push(Mark {
-            style,
+            style: style.to_owned(),
             entity: entity.to_owned(),
             what,
             start,
             end,
             time,
             blamed,
+            tail,
+            spans,
         });
     }
 }
 
-/// Reads a plan's timeline from its parsed manifest.
+/// The windows rule parameters define, with the value in force: (rule, parameter, window,
+/// value).
+fn param_windows(set: &RuleSet) -> Vec<(&str, &str, &ParamWindow, &cel::Value)> {
+    set.rules
+        .iter()
+        .flat_map(|r| {
+            r.params.iter().filter_map(move |p| {
+                p.timeline
+                    .as_ref()
+                    .map(|w| (r.id.as_str(), p.name.as_str(), w, &p.value))
+            })
+        })
+        .collect()
+}
+
+/// Reads a plan's timeline from its parsed manifest and the rule set in force.
 pub(crate) fn build(
-    engine: &Engine,
+    set: &RuleSet,
     doc: &Node,
     source: &Source,
     items: &[Item],
     plan: usize,
 ) -> Timeline {
+    let Some(shape) = set.shape.as_ref() else {
+        return Timeline::default();
+    };
     let mut b = Builder {
         marks: Vec::new(),
         items,
         plan,
         source,
+        styles: &shape.marks,
     };
     let mut notes = Vec::new();
-    let mut closures = Vec::new();
+    let windows = param_windows(set);
+    let tables = shape.root.keys();
+    let timeline_of = |spec: &KeySpec| spec.timeline.clone().unwrap_or_default();
 
-    for p in entries(doc, "plan") {
-        let id = name_of(p, "plan");
-        if let Some((d, n)) = get(p, "decided_on") {
-            let what = Style::Decision.legend();
-            b.push(Style::Decision, &id, what, d, None, vec![n.span.clone()]);
-        }
-    }
-
-    let accounts = entries(doc, "account");
-    for (i, a) in accounts.iter().enumerate() {
-        let id = name_of(a, &format!("account[{i}]"));
-        let kind = a.get("type").and_then(Node::as_str);
-        let requested = get(a, "cancellation_requested_on");
-        if let Some((d, n)) = &requested {
-            match param(engine, COOLING, kind) {
-                Some(days) => b.push(
-                    Style::Cooling,
-                    &id,
-                    super::bi(
-                        format!("申请注销 + 冷却期 {days} 日"),
-                        format!("filed + {days}-day cooling"),
-                    ),
-                    d.clone(),
-                    plus_days(d.0, days),
-                    vec![n.span.clone()],
-                ),
-                None => b.push(
-                    Style::Request,
-                    &id,
-                    Style::Request.legend(),
-                    d.clone(),
-                    None,
-                    vec![n.span.clone()],
-                ),
-            }
-        }
-        if let Some((d, n)) = get(a, "closure_effective_on") {
-            closures.push(d.0);
-            b.push(
-                Style::Closure,
-                &id,
-                Style::Closure.legend(),
-                d.clone(),
-                None,
-                vec![n.span.clone()],
-            );
-            match param(engine, PLATFORM_RETENTION, kind) {
-                // A platform fact, never blamed itself: no spans.
-                Some(days) => b.push(
-                    Style::PlatformRetention,
-                    &id,
-                    super::bi(
-                        format!("平台保留数据 {days} 日"),
-                        format!("platform keeps data {days} d"),
-                    ),
-                    (d.0, None),
-                    plus_days(d.0, days),
-                    Vec::new(),
-                ),
-                None => notes.push(super::bi(
-                    format!(
-                        "账号 {id}：平台数据保留期未知（规则 {} 参数 {}）",
-                        PLATFORM_RETENTION.0, PLATFORM_RETENTION.1
-                    ),
-                    format!(
-                        "account {id}: platform data retention unknown (rule {} parameter {})",
-                        PLATFORM_RETENTION.0, PLATFORM_RETENTION.1
-                    ),
-                )),
+    // Days drawn across the chart come first: windows `after` a kind of mark count from them.
+    let mut across: Vec<(String, NaiveDate)> = Vec::new();
+    for (table, spec) in tables {
+        for (entry, _) in entries(doc, table) {
+            for (key, key_spec) in spec.keys() {
+                let Some(mark) = key_spec.timeline.as_ref().and_then(|t| t.mark.as_ref()) else {
+                    continue;
+                };
+                if let Some((day, _)) = entry.get(key).and_then(date_of) {
+                    across.push((mark.clone(), day));
+                }
             }
         }
     }
-    let first_closure = closures.iter().min().copied();
+    let first_of = |mark: &str| {
+        across
+            .iter()
+            .filter(|(m, _)| m == mark)
+            .map(|(_, d)| *d)
+            .min()
+    };
 
-    for (i, n) in entries(doc, "notice").iter().enumerate() {
-        let id = name_of(n, &format!("notice[{i}]"));
-        let kind = n.get("kind").and_then(Node::as_str).unwrap_or("");
-        let Some((start, start_node)) = get(n, "published_on") else {
-            continue;
-        };
-        let zh =
-            enum_label(engine, "notice", "kind", kind).unwrap_or_else(|| format!("公示 {kind}"));
-        let what = super::bi(zh.clone(), format!("notice: {kind}"));
-        match get(n, "displayed_until") {
-            Some((end, end_node)) => b.push(
-                Style::Notice,
-                &id,
-                what,
-                start,
-                Some(end.0),
-                vec![start_node.span.clone(), end_node.span.clone()],
-            ),
-            None => b.push(
-                Style::Notice,
-                &id,
-                super::bi(
-                    format!("{zh}（发布日）"),
-                    format!("notice: {kind} (published)"),
-                ),
-                start,
-                None,
-                vec![start_node.span.clone()],
-            ),
-        }
-    }
-
-    for (i, d) in entries(doc, "data").iter().enumerate() {
-        let id = name_of(d, &format!("data[{i}]"));
-        b.date(Style::Export, &id, Style::Export.legend(), d, "export_by");
-        b.date(Style::Delete, &id, Style::Delete.legend(), d, "delete_by");
-        if let (Some(n), Some(first)) = (d.get("retention_days"), first_closure)
-            && let NodeValue::Integer(days) = n.value
-        {
-            b.push(
-                Style::Kept,
-                &id,
-                super::bi(
-                    format!("注销后保留 {days} 日"),
-                    format!("kept {days} d after closure"),
-                ),
-                (first, None),
-                plus_days(first, days),
-                vec![n.span.clone()],
-            );
-        }
-    }
-
-    for (i, c) in entries(doc, "contract").iter().enumerate() {
-        let id = name_of(c, &format!("contract[{i}]"));
-        b.date(
-            Style::ContractNotice,
-            &id,
-            super::bi("发出终止通知", "termination notice sent"),
-            c,
-            "termination_notice_on",
-        );
-        b.date(
-            Style::ContractEnd,
-            &id,
-            super::bi("合约终止", "contract terminates"),
-            c,
-            "terminates_on",
-        );
-    }
-
-    for (i, o) in entries(doc, "obligation").iter().enumerate() {
-        let id = name_of(o, &format!("obligation[{i}]"));
-        b.date(Style::Settle, &id, Style::Settle.legend(), o, "settle_by");
-    }
-
-    for f in entries(doc, "finance") {
-        let Some((day, n)) = get(f, "ad_refund_requested_on") else {
-            continue;
-        };
-        let span = vec![n.span.clone()];
-        let due = param(engine, REFUND_WORKDAYS, None)
-            .map(|w| (w, engine.rules().calendar.add_workdays(day.0, w)));
-        match due {
-            Some((w, Ok(due))) => {
-                let what = super::bi(
-                    format!("广告退款 {w} 个工作日"),
-                    format!("ad refund, {w} working days"),
-                );
-                b.push(Style::Refund, "finance", what, day, Some(due), span.clone());
-                let what = super::bi("退款到账", "refund due");
-                b.push(Style::RefundDue, "finance", what, (due, None), None, span);
+    for (table, spec) in tables {
+        for (entry, fallback) in entries(doc, table) {
+            let id = name_of(entry, spec, &fallback);
+            let mut relative = Vec::new();
+            for (key, key_spec) in spec.keys() {
+                let t: KeyTimeline = timeline_of(key_spec);
+                if let Some(after) = &t.after {
+                    relative.push((key, key_spec, t.clone(), after.clone()));
+                    continue;
+                }
+                let Some(mark) = &t.mark else {
+                    continue;
+                };
+                let Some(node) = entry.get(key) else {
+                    continue;
+                };
+                let Some(day) = date_of(node) else {
+                    continue;
+                };
+                let here: Vec<_> = windows
+                    .iter()
+                    .filter(|(_, _, w, _)| w.table == *table && w.key == *key)
+                    .collect();
+                // A window that stands for this date is drawn instead of its day; one beside it
+                // comes after the day.
+                let mut day_done = false;
+                for (rule, param, w, value) in &here {
+                    let by =
+                        w.by.as_ref()
+                            .and_then(|k| entry.get(k))
+                            .and_then(Node::as_str);
+                    let Some(days) = length(value, by) else {
+                        if let Some(unknown) = &w.unknown {
+                            let mut words = unknown.clone();
+                            words.zh = words.zh.replace("{name}", &id);
+                            words.en = words.en.replace("{name}", &id);
+                            notes.push(super::bi(
+                                format!("{}（规则 {rule} 参数 {param}）", words.zh),
+                                format!("{} (rule {rule} parameter {param})", words.en),
+                            ));
+                        }
+                        continue;
+                    };
+                    let end = match w.unit {
+                        Unit::Days => Ok(plus_days(day.0, days)),
+                        Unit::Workdays => set.calendar.add_workdays(day.0, days).map(Some),
+                    };
+                    let spans = if w.replaces {
+                        vec![node.span.clone()]
+                    } else {
+                        Vec::new()
+                    };
+                    match end {
+                        Ok(end) => {
+                            let what = fill(&w.label, entry, spec, Some(days));
+                            if !w.replaces && !day_done {
+                                push_day(&mut b, mark, &id, &t, entry, spec, node, day.clone());
+                            }
+                            day_done = true;
+                            b.push(&w.mark, &id, what, day.clone(), end, spans.clone(), true);
+                            if let (Some((end_mark, words)), Some(end)) = (&w.end, end) {
+                                let what = fill(words, entry, spec, Some(days));
+                                b.push(end_mark, &id, what, (end, None), None, spans, true);
+                            }
+                        }
+                        Err(missing) => {
+                            if let Some(undecided) = &w.undecided {
+                                notes.push(super::bi(
+                                    format!("{}：工作日日历缺少 {} 年", undecided.zh, missing.0),
+                                    format!(
+                                        "{}: the working-day calendar lacks {}",
+                                        undecided.en, missing.0
+                                    ),
+                                ));
+                            }
+                        }
+                    }
+                }
+                if !day_done {
+                    push_day(&mut b, mark, &id, &t, entry, spec, node, day);
+                }
             }
-            Some((_, Err(missing))) => {
-                notes.push(super::bi(
-                    format!("退款到账日无法计算：工作日日历缺少 {} 年", missing.0),
-                    format!(
-                        "refund due day unknown: the working-day calendar lacks {}",
-                        missing.0
-                    ),
-                ));
+            // Windows of a number of days after the first day of a kind of mark, last.
+            for (key, _, t, after) in relative {
+                let (Some(node), Some(first)) = (entry.get(key), first_of(&after)) else {
+                    continue;
+                };
+                let NodeValue::Integer(days) = node.value else {
+                    continue;
+                };
+                let Some(mark) = &t.mark else {
+                    continue;
+                };
+                let what = t
+                    .label
+                    .as_ref()
+                    .map_or_else(|| b.legend(mark), |l| fill(l, entry, spec, Some(days)));
+                let spans = vec![node.span.clone()];
                 b.push(
-                    Style::Refund,
-                    "finance",
-                    Style::Refund.legend(),
-                    day,
-                    None,
-                    span,
+                    mark,
+                    &id,
+                    what,
+                    (first, None),
+                    plus_days(first, days),
+                    spans,
+                    true,
                 );
             }
-            None => b.push(
-                Style::Refund,
-                "finance",
-                Style::Refund.legend(),
-                day,
-                None,
-                span,
-            ),
         }
     }
 
-    for (i, c) in entries(doc, "coupon_batch").iter().enumerate() {
-        let id = c
-            .get("title")
-            .and_then(Node::as_str)
-            .map_or_else(|| name_of(c, &format!("coupon_batch[{i}]")), str::to_owned);
-        b.date(
-            Style::Withdraw,
-            &id,
-            Style::Withdraw.legend(),
-            c,
-            "withdraw_at",
-        );
-    }
-
+    let mut closures: Vec<NaiveDate> = across
+        .iter()
+        .filter(|(m, _)| b.style(m).is_some_and(|s| s.across))
+        .map(|(_, d)| *d)
+        .collect();
     closures.sort();
     closures.dedup();
+    let legend = shape
+        .marks
+        .iter()
+        .filter(|s| b.marks.iter().any(|m| m.style == s.name))
+        .map(|s| (s.name.clone(), s.label.clone()))
+        .chain(
+            // Kinds the vocabulary does not list, after the listed ones, once each.
+            b.marks
+                .iter()
+                .filter(|m| !shape.marks.iter().any(|s| s.name == m.style))
+                .map(|m| (m.style.clone(), super::same(&m.style)))
+                .fold(Vec::new(), |mut acc: Vec<(String, Text)>, x| {
+                    if !acc.iter().any(|(n, _)| *n == x.0) {
+                        acc.push(x);
+                    }
+                    acc
+                }),
+        )
+        .collect();
     Timeline {
         marks: b.marks,
         closures,
         notes,
+        legend,
+        allowed: Vec::new(),
+        schedule_note: None,
+    }
+}
+
+/// The day mark of a date key, or its window to the `until` key of the same entry.
+#[allow(clippy::too_many_arguments)]
+fn push_day(
+    b: &mut Builder<'_>,
+    mark: &str,
+    id: &str,
+    t: &KeyTimeline,
+    entry: &Node,
+    spec: &KeySpec,
+    node: &Node,
+    day: (NaiveDate, Option<String>),
+) {
+    let words = |w: Option<&Text>| w.map(|l| fill(l, entry, spec, None));
+    let until = t
+        .until
+        .as_ref()
+        .and_then(|k| entry.get(k))
+        .and_then(|n| date_of(n).map(|d| (d, n)));
+    match until {
+        Some((end, end_node)) => {
+            let what = words(t.label.as_ref()).unwrap_or_else(|| b.legend(mark));
+            let spans = vec![node.span.clone(), end_node.span.clone()];
+            b.push(mark, id, what, day, Some(end.0), spans, true);
+        }
+        None => {
+            let what = words(t.alone.as_ref().filter(|_| t.until.is_some()))
+                .or_else(|| words(t.label.as_ref()))
+                .unwrap_or_else(|| b.legend(mark));
+            b.push(mark, id, what, day, None, vec![node.span.clone()], true);
+        }
     }
 }
 
 /// `12-15` (with the time when there is one).
-fn short(day: NaiveDate, time: Option<&str>) -> String {
+pub(crate) fn short(day: NaiveDate, time: Option<&str>) -> String {
     match time {
         Some(t) => format!("{:02}-{:02} {t}", day.month(), day.day()),
         None => format!("{:02}-{:02}", day.month(), day.day()),
@@ -524,296 +526,6 @@ pub(crate) fn when(mark: &Mark) -> String {
             None => mark.start.to_string(),
         },
     }
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    // CJK characters are about twice as wide as Latin ones.
-    let mut width = 0;
-    let mut out = String::new();
-    for c in text.chars() {
-        width += if c.is_ascii() { 1 } else { 2 };
-        if width > max {
-            out.push('…');
-            return out;
-        }
-        out.push(c);
-    }
-    out
-}
-
-const WIDTH: f64 = 960.0;
-const LABEL: f64 = 300.0;
-const RIGHT: f64 = 150.0;
-const ROW: f64 = 21.0;
-const TOP: f64 = 34.0;
-
-/// Draws the timeline as inline SVG (no script, no external resources).
-pub(crate) fn svg(h: &mut Html, timeline: &Timeline, languages: super::Languages, today: &str) {
-    if timeline.marks.is_empty() {
-        return;
-    }
-    let lang = languages.primary();
-    let text_of = |t: &Text| match languages {
-        super::Languages::Both => format!("{} {}", t.zh, t.en),
-        _ => t.get(lang).to_owned(),
-    };
-    // The axis covers every decision point; long retention windows are cut 45 days after the
-    // last of them, with their end written out, so that days stay readable.
-    let core_end = timeline
-        .marks
-        .iter()
-        .map(|m| match m.style {
-            Style::PlatformRetention | Style::Kept => m.start,
-            _ => m.end.unwrap_or(m.start),
-        })
-        .max()
-        .unwrap_or_default();
-    let all_end = timeline
-        .marks
-        .iter()
-        .map(|m| m.end.unwrap_or(m.start))
-        .max()
-        .unwrap_or_default();
-    let first = timeline
-        .marks
-        .iter()
-        .map(|m| m.start)
-        .min()
-        .unwrap_or_default();
-    let from = shift(first, -3);
-    let mut to = shift(all_end.min(shift(core_end, 45)), 3);
-    if (to - from).num_days() < 21 {
-        to = shift(from, 21);
-    }
-    // A window of millions of days (a huge parameter) would draw a day-by-day axis for ever.
-    to = to.min(shift(from, MAX_AXIS_DAYS));
-    let x0 = LABEL + 10.0;
-    let x1 = WIDTH - RIGHT;
-    let per_day = (x1 - x0) / (to - from).num_days() as f64;
-    let x =
-        |d: NaiveDate| x0 + (d - from).num_days().clamp(0, (to - from).num_days()) as f64 * per_day;
-    let height = TOP + ROW * timeline.marks.len() as f64 + 12.0;
-    let num = |v: f64| format!("{v:.1}");
-
-    h.open(
-        "svg",
-        &[
-            ("class", "timeline"),
-            ("xmlns", "http://www.w3.org/2000/svg"),
-            ("viewBox", &format!("0 0 {WIDTH} {}", num(height))),
-            ("role", "img"),
-            ("aria-label", &languages.label("时间线", "timeline")),
-        ],
-    );
-    // Entity bands: alternate backgrounds so the rows of one entity read together.
-    let mut band = 0;
-    let mut previous: Option<&str> = None;
-    for (i, m) in timeline.marks.iter().enumerate() {
-        if previous != Some(m.entity.as_str()) {
-            band += 1;
-            previous = Some(&m.entity);
-        }
-        if band % 2 == 0 {
-            let y = TOP + ROW * i as f64;
-            h.void(
-                "rect",
-                &[
-                    ("class", "band"),
-                    ("x", "0"),
-                    ("y", &num(y)),
-                    ("width", &num(WIDTH)),
-                    ("height", &num(ROW)),
-                ],
-            );
-        }
-    }
-    // Weeks (Mondays) and months.
-    let mut day = from;
-    while day <= to {
-        let xd = num(x(day));
-        if day.day() == 1 {
-            h.void(
-                "line",
-                &[
-                    ("class", "month"),
-                    ("x1", &xd),
-                    ("x2", &xd),
-                    ("y1", "18"),
-                    ("y2", &num(height - 8.0)),
-                ],
-            );
-            h.el(
-                "text",
-                &[("class", "axis"), ("x", &num(x(day) + 3.0)), ("y", "14")],
-                &format!("{}-{:02}", day.year(), day.month()),
-            );
-        } else if day.weekday() == chrono::Weekday::Mon {
-            h.void(
-                "line",
-                &[
-                    ("class", "week"),
-                    ("x1", &xd),
-                    ("x2", &xd),
-                    ("y1", &num(TOP - 6.0)),
-                    ("y2", &num(height - 8.0)),
-                ],
-            );
-            // Day numbers only where a week is wide enough to hold them.
-            if per_day * 7.0 >= 18.0 && day.day() > 3 {
-                h.el(
-                    "text",
-                    &[("class", "axis small"), ("x", &xd), ("y", &num(TOP - 8.0))],
-                    &day.day().to_string(),
-                );
-            }
-        }
-        let Some(next) = day.succ_opt() else { break };
-        day = next;
-    }
-    for c in &timeline.closures {
-        let xc = num(x(*c));
-        h.void(
-            "line",
-            &[
-                ("class", "closure-line"),
-                ("x1", &xc),
-                ("x2", &xc),
-                ("y1", &num(TOP - 4.0)),
-                ("y2", &num(height - 8.0)),
-            ],
-        );
-    }
-    if let Ok(t) = today.parse::<NaiveDate>()
-        && t >= from
-        && t <= to
-    {
-        let xt = num(x(t));
-        h.void(
-            "line",
-            &[
-                ("class", "today-line"),
-                ("x1", &xt),
-                ("x2", &xt),
-                ("y1", "18"),
-                ("y2", &num(height - 8.0)),
-            ],
-        );
-        h.el(
-            "text",
-            &[
-                ("class", "axis today"),
-                ("x", &num(x(t) + 3.0)),
-                ("y", &num(height - 1.0)),
-            ],
-            &languages.label("今天", "today"),
-        );
-    }
-    previous = None;
-    for (i, m) in timeline.marks.iter().enumerate() {
-        let y = TOP + ROW * i as f64;
-        let mid = y + ROW / 2.0;
-        let blamed = !m.blamed.is_empty();
-        let class = format!("{}{}", m.style.class(), if blamed { " blamed" } else { "" });
-        h.open("g", &[("class", &class)]);
-        h.el(
-            "title",
-            &[],
-            &format!(
-                "{} · {} · {}{}",
-                m.entity,
-                text_of(&m.what),
-                when(m),
-                if blamed {
-                    format!(" · {}", m.blamed.join(", "))
-                } else {
-                    String::new()
-                }
-            ),
-        );
-        if previous != Some(m.entity.as_str()) {
-            h.el(
-                "text",
-                &[("class", "entity"), ("x", "6"), ("y", &num(mid + 4.0))],
-                &truncate(&m.entity, 22),
-            );
-            previous = Some(&m.entity);
-        }
-        h.el(
-            "text",
-            &[("class", "what"), ("x", "166"), ("y", &num(mid + 4.0))],
-            &truncate(&text_of(&m.what), 24),
-        );
-        let start = x(m.start);
-        let label_x = match m.end {
-            Some(end) if m.style.is_window() => {
-                let cut = end > to;
-                let w = (x(end) - start).max(2.0);
-                h.void(
-                    "rect",
-                    &[
-                        ("class", "bar"),
-                        ("x", &num(start)),
-                        ("y", &num(mid - 6.0)),
-                        ("width", &num(w)),
-                        ("height", "12"),
-                        ("rx", "2"),
-                    ],
-                );
-                if cut {
-                    h.el(
-                        "text",
-                        &[
-                            ("class", "cut"),
-                            ("x", &num(x1 - 2.0)),
-                            ("y", &num(mid + 4.0)),
-                        ],
-                        "▸",
-                    );
-                }
-                start + w + 5.0
-            }
-            _ => {
-                let d = format!("M{} {}l6 6l-6 6l-6 -6z", num(start), num(mid - 6.0));
-                h.void("path", &[("class", "dot"), ("d", &d)]);
-                start + 9.0
-            }
-        };
-        let mut label = match m.end {
-            Some(end) => format!("{} → {}", short(m.start, None), short(end, None)),
-            None => short(m.start, m.time.as_deref()),
-        };
-        if blamed {
-            label.push_str("  ⚠ ");
-            label.push_str(&m.blamed.join(", "));
-        }
-        // A label that would run off the right edge goes left of the mark instead.
-        let estimated = label.chars().count() as f64 * 6.2;
-        let (lx, anchor) = if label_x + estimated > WIDTH - 2.0 {
-            (start - 9.0, "end")
-        } else {
-            (label_x, "start")
-        };
-        h.el(
-            "text",
-            &[
-                ("class", "date"),
-                ("x", &num(lx)),
-                ("y", &num(mid + 4.0)),
-                ("text-anchor", anchor),
-            ],
-            &label,
-        );
-        h.close("g");
-    }
-    h.close("svg");
-}
-
-/// The marks used, once each, for the legend.
-pub(crate) fn legend(timeline: &Timeline) -> Vec<Style> {
-    let mut styles: Vec<Style> = timeline.marks.iter().map(|m| m.style).collect();
-    styles.sort();
-    styles.dedup_by_key(|s| s.class());
-    styles
 }
 
 /// Marks sorted by date, for a table.
