@@ -130,6 +130,9 @@ pub struct Shape {
     pub versions: Vec<String>,
     /// The file name suffix of manifests.
     pub file_suffix: String,
+    /// The keys that name an entry (`id`, `card_id`), tried in order: a finding's data path
+    /// names entries by them (`account[id=acme-service]`), so it survives reordering.
+    pub identity: Vec<String>,
     /// The document root (a table).
     pub root: KeySpec,
 }
@@ -176,6 +179,12 @@ impl Shape {
         let file_suffix = reader
             .string("file_suffix")
             .map_or_else(|| ".plan.toml".into(), |s| s.0);
+        let identity = reader
+            .strings("identity")
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| s.0)
+            .collect();
         let keys = reader
             .required("keys")
             .map(|k| load_keys(k, problems))
@@ -187,6 +196,7 @@ impl Shape {
             version_key,
             versions,
             file_suffix,
+            identity,
             root: KeySpec {
                 ty: KeyType::Table(keys),
                 required: true,
