@@ -124,7 +124,8 @@ impl Calendar {
     }
 
     /// The years the calendar holds.
-    pub fn years(&self) -> impl Iterator<Item = (&i32, &YearSchedule)> {
+    #[cfg(test)]
+    pub(crate) fn years(&self) -> impl Iterator<Item = (&i32, &YearSchedule)> {
         self.years.iter()
     }
 

@@ -192,7 +192,7 @@ fn scalar(value: Value) -> Box<dyn Val> {
     }
 }
 
-/// Builds the CEL value of a node: the same value as `engine::to_cel` gives, converted, but
+/// Builds the CEL value of a node: the value `convert::to_cel` copies out, built
 /// without the intermediate [`Value`] and its copies. Tables get `_path` and `_order`, and
 /// invalid values are left out.
 pub(crate) fn node_val<'d>(

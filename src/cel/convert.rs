@@ -1,62 +1,20 @@
 //! The tree's values as CEL values, and CEL values as text for people.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use cel::Value;
-use cel::objects::{Key, Map};
+use cel::objects::Key;
 
-use crate::cel::functions;
-use crate::syntax::tree::{DocPath, Node, NodeValue};
+use crate::cel::{celval, functions};
+use crate::syntax::tree::{DocPath, Node};
 
-/// Converts a node to a CEL value; tables get a `_path` key (`/account[0]`) so rules can point
-/// at other entries and an `_order` key (document position), and invalid values are left out.
-pub(crate) fn to_cel(node: &Node, invalid: Option<&[DocPath]>) -> Value {
-    to_cel_at(node, invalid.unwrap_or(&[]), &DocPath::default())
-}
-
-fn to_cel_at(node: &Node, invalid: &[DocPath], path: &DocPath) -> Value {
-    match &node.value {
-        NodeValue::String(s) => Value::String(Arc::new(s.clone())),
-        NodeValue::Integer(i) => Value::Int(*i),
-        NodeValue::Float(f) => Value::Float(*f),
-        NodeValue::Bool(b) => Value::Bool(*b),
-        NodeValue::Date(d) => functions::date_value(*d),
-        NodeValue::DateTime(dt) => functions::datetime_value(*dt),
-        NodeValue::OffsetDateTime(s) => Value::String(Arc::new(s.clone())),
-        NodeValue::Time(t) => Value::String(Arc::new(t.to_string())),
-        NodeValue::Array(items) => Value::List(Arc::new(
-            items
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !invalid.contains(&path.index(*i)))
-                .map(|(i, n)| to_cel_at(n, invalid, &path.index(i)))
-                .collect(),
-        )),
-        NodeValue::Table(entries) => {
-            let mut map: HashMap<Key, Value> = HashMap::with_capacity(entries.len() + 1);
-            for entry in entries {
-                let child = path.key(&entry.key);
-                if invalid.contains(&child) {
-                    continue;
-                }
-                map.insert(
-                    Key::String(Arc::new(entry.key.clone())),
-                    to_cel_at(&entry.node, invalid, &child),
-                );
-            }
-            map.insert(
-                Key::String(Arc::new("_path".into())),
-                Value::String(Arc::new(format!("/{path}"))),
-            );
-            // Document order, for rules that compare an entry with the ones before it.
-            map.insert(
-                Key::String(Arc::new("_order".into())),
-                Value::Int(node.span.start as i64),
-            );
-            Value::Map(Map { map: Arc::new(map) })
-        }
-    }
+/// Converts a node to a CEL value (rule parameters, configuration values): the value
+/// [`celval::node_val`] views, copied out of the tree. Tables get a `_path` key
+/// (`/account[0]`) and an `_order` key (document position).
+pub(crate) fn to_cel(node: &Node) -> Value {
+    let val = celval::node_val(node, &[], &DocPath::default());
+    // Every value the tree holds has a `Value` form; `null` stands in should that ever change.
+    Value::try_from(val.as_ref()).unwrap_or(Value::Null)
 }
 
 /// Writes a CEL value for people: dates as `2026-12-20`, lists comma-separated.
@@ -93,5 +51,32 @@ pub fn display_value(value: &Value) -> String {
             .map_or_else(|| "{…}".to_owned(), display_value),
         Value::Null => "null".into(),
         other => format!("{other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_table_converts_with_its_path_and_order_and_displays_for_people() {
+        let doc = crate::syntax::tree::parse("[t]\nd = 2026-12-20\nxs = [1, 2.5]\n").unwrap();
+        let Value::Map(root) = to_cel(&doc) else {
+            panic!("a table converts to a map");
+        };
+        let get =
+            |m: &cel::objects::Map, k: &str| m.map.get(&Key::String(Arc::new(k.into()))).cloned();
+        assert_eq!(
+            get(&root, "_path"),
+            Some(Value::String(Arc::new("/".into())))
+        );
+        let Some(Value::Map(t)) = get(&root, "t") else {
+            panic!("the inner table converts to a map");
+        };
+        assert_eq!(get(&t, "_path"), Some(Value::String(Arc::new("/t".into()))));
+        assert_eq!(get(&t, "_order"), Some(Value::Int(0)));
+        assert_eq!(display_value(&get(&t, "d").unwrap()), "2026-12-20");
+        assert_eq!(display_value(&get(&t, "xs").unwrap()), "1, 2.5");
+        assert_eq!(display_value(&Value::Map(t)), "/t");
     }
 }

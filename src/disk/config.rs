@@ -521,7 +521,7 @@ fn globs(patterns: &[(String, Span)], key: &str, problems: &Problems) -> Option<
 /// The value a parameter takes when `node` overrides `default`: the same type (an integer
 /// is accepted for a float); a table overrides the keys it names and keeps the others.
 fn overridden(default: &Value, node: &Node, problems: &Problems) -> Option<Value> {
-    let value = crate::cel::convert::to_cel(node, None);
+    let value = crate::cel::convert::to_cel(node);
     let zh = problems.lang() == Lang::Zh;
     let kind = |v: &Value| {
         let (en, zh_name) = match v {

@@ -14,9 +14,6 @@ use crate::text::source::{Source, SourceFile};
 /// An error that stops a run before any manifest is checked.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    /// Rule files have problems.
-    #[error("{} rule file(s) have problems", .0.len())]
-    RuleFiles(Vec<crate::model::rules::FileProblems>),
     /// A rule folder or file cannot be read.
     #[error("cannot read rule path {path}: {reason}")]
     Unreadable {
@@ -25,14 +22,6 @@ pub enum LoadError {
         /// Why.
         reason: Reason,
     },
-    /// A text check's pattern is invalid.
-    #[error("rule {rule}: {message}")]
-    Pattern {
-        /// Rule id.
-        rule: String,
-        /// Why.
-        message: String,
-    },
 }
 
 impl LoadError {
@@ -40,14 +29,8 @@ impl LoadError {
     pub fn say(&self, lang: Lang) -> String {
         match (self, lang) {
             (_, Lang::En) => self.to_string(),
-            (LoadError::RuleFiles(files), Lang::Zh) => {
-                format!("{} 个规则文件有问题", files.len())
-            }
             (LoadError::Unreadable { path, reason }, Lang::Zh) => {
                 format!("无法读取规则路径 {path}：{}", reason.say(lang))
-            }
-            (LoadError::Pattern { rule, message }, Lang::Zh) => {
-                format!("规则 {rule} 的文本模式无效：{message}")
             }
         }
     }

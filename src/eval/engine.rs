@@ -152,6 +152,14 @@ impl Engine {
         &self.set
     }
 
+    /// The keys that name an entry in a finding's data path (the vocabulary's `identity`).
+    pub(crate) fn identity_keys(&self) -> &[String] {
+        self.set
+            .shape
+            .as_ref()
+            .map_or(&[], |s| s.identity.as_slice())
+    }
+
     /// The options in force.
     pub fn options(&self) -> &Options {
         &self.options

@@ -519,7 +519,7 @@ impl RuleRun<'_, '_, '_, '_, '_> {
             source,
             span,
             render(message.get(lang), ctx),
-            stable_path(self.file.doc, blamed),
+            stable_path(self.file.doc, blamed, self.engine.identity_keys()),
         );
         f.help = help
             .map(|h| render(h.get(lang), ctx))
@@ -607,9 +607,9 @@ pub(crate) fn resolve_path(
     }
 }
 
-/// A data path that survives edits: entries are named by their `id` (or `card_id`), e.g.
-/// `account[id=acme-service].closure_effective_on`.
-pub(crate) fn stable_path(doc: &Node, path: &DocPath) -> String {
+/// A data path that survives edits: entries are named by the first of the vocabulary's
+/// identity keys they have, e.g. `account[id=acme-service].closure_effective_on`.
+pub(crate) fn stable_path(doc: &Node, path: &DocPath, identity: &[String]) -> String {
     let mut out = String::new();
     let mut node = Some(doc);
     for segment in &path.0 {
@@ -624,7 +624,7 @@ pub(crate) fn stable_path(doc: &Node, path: &DocPath) -> String {
             Segment::Index(i) => {
                 let child = node.and_then(|n| n.at(&[Segment::Index(*i)]));
                 let id = child
-                    .and_then(|c| c.get("id").or_else(|| c.get("card_id")))
+                    .and_then(|c| identity.iter().find_map(|key| c.get(key)))
                     .and_then(Node::as_str);
                 match id {
                     Some(id) => out.push_str(&format!("[id={id}]")),

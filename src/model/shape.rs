@@ -132,6 +132,9 @@ pub struct Shape {
     pub versions: Vec<String>,
     /// The file name suffix of manifests.
     pub file_suffix: String,
+    /// The keys that name an entry (`id`, `card_id`), tried in order: a finding's data path
+    /// names entries by them (`account[id=acme-service]`), so it survives reordering.
+    pub identity: Vec<String>,
     /// The document root (a table).
     pub root: KeySpec,
     /// The kinds of timeline marks (`[shape.marks]`), in legend order.
@@ -180,6 +183,12 @@ impl Shape {
         let file_suffix = reader
             .string("file_suffix")
             .map_or_else(|| ".plan.toml".into(), |s| s.0);
+        let identity = reader
+            .strings("identity")
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| s.0)
+            .collect();
         let keys = reader
             .required("keys")
             .map(|k| load_keys(k, problems))
@@ -195,6 +204,7 @@ impl Shape {
             version_key,
             versions,
             file_suffix,
+            identity,
             root: KeySpec {
                 ty: KeyType::Table(keys),
                 required: true,
