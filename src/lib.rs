@@ -19,7 +19,7 @@ mod syntax;
 mod text;
 
 // The flat paths the modules had before the layers (kept while callers move over).
-pub use cel::budget;
+pub(crate) use cel::budget;
 pub use cel::calendar;
 pub(crate) use cel::celval;
 pub(crate) use cel::functions;
@@ -29,11 +29,11 @@ pub use disk::confine;
 pub use disk::reason::Reason;
 pub use disk::walk;
 pub use eval::baseline;
-pub use eval::engine;
+pub(crate) use eval::engine;
 pub use eval::rule_tests;
-pub use eval::waivers;
+pub(crate) use eval::waivers;
 pub use load::rulecheck;
-pub use model::fixtures;
+pub(crate) use model::fixtures;
 pub use model::law;
 pub use model::rules;
 pub use model::shape;
@@ -45,21 +45,19 @@ pub use output::schema;
 pub use syntax::reader;
 pub use syntax::tree;
 pub(crate) use text::escape;
-pub use text::finding;
-pub use text::source;
+pub(crate) use text::finding;
+pub(crate) use text::source;
 
 pub use disk::check::{Run, Trace, check_configured, check_file, check_paths, check_traced};
 pub(crate) use disk::check::{check_file_with, discover_configured};
-pub use disk::files::{DiskFiles, display_path};
-pub use disk::rules::{
-    LoadError, configured_sources, read_rule_dir, read_rule_dir_inside, rule_sources,
-};
+pub use disk::files::display_path;
+pub use disk::rules::{LoadError, configured_sources, read_rule_dir};
 pub use engine::{Engine, Options};
 pub use eval::resolve::{FileResolver, NoFiles};
 pub use finding::Finding;
 pub use rules::RuleSet;
 pub use source::{Source, SourceFile};
-pub use text::finding::finding_fingerprint;
+pub(crate) use text::finding::finding_fingerprint;
 pub use text::severity::{Lang, Severity};
 
 /// The built-in rule packs, embedded at build time: (path under `rules/`, text).

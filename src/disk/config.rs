@@ -103,7 +103,8 @@ pub struct Config {
 }
 
 /// Why a configuration cannot be used.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[diagnostic(code(hegui::config))]
 pub enum ConfigError {
     /// The file cannot be read.
     #[error("cannot read {path}: {reason}")]

@@ -12,7 +12,8 @@ use crate::text::severity::Lang;
 use crate::text::source::{Source, SourceFile};
 
 /// An error that stops a run before any manifest is checked.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[diagnostic(code(hegui::load))]
 pub enum LoadError {
     /// A rule folder or file cannot be read.
     #[error("cannot read rule path {path}: {reason}")]
@@ -37,15 +38,9 @@ impl LoadError {
 }
 
 /// The rule sources of a run: the built-in packs (with `no_builtin`, only the law table and the
-/// calendar), then every folder or file of `dirs` in order.
-pub fn rule_sources(no_builtin: bool, dirs: &[PathBuf]) -> Result<Vec<Source>, LoadError> {
-    configured_sources(no_builtin, dirs, None)
-}
-
-/// The rule sources of a run with a configuration: those of [`rule_sources`], then the rule
-/// folders and calendar files `config` names, which must stay inside its repository (symbolic
-/// links to folders are not followed). The command line and the language server both load
-/// their rules through this.
+/// calendar), every folder or file of `dirs` in order, then the rule folders and calendar
+/// files `config` names, which must stay inside its repository (symbolic links to folders are
+/// not followed). The command line and the language server both load their rules through this.
 pub fn configured_sources(
     no_builtin: bool,
     dirs: &[PathBuf],

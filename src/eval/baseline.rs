@@ -40,7 +40,8 @@ pub struct Entry {
 }
 
 /// Why a baseline cannot be read.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[diagnostic(code(hegui::baseline))]
 pub enum BaselineError {
     /// The file cannot be read (`reason` as [`crate::text::io_error::io_reason`] gives it).
     #[error("cannot read the baseline: {reason}")]

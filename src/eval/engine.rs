@@ -51,7 +51,9 @@ pub struct Engine {
 }
 
 /// An engine could not be built from a rule set (a text check's pattern is not a valid regex).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, thiserror::Error, miette::Diagnostic)]
+#[error("rule {rule}: {message}")]
+#[diagnostic(code(hegui::pattern))]
 pub struct PatternError {
     /// The rule.
     pub rule: String,

@@ -44,7 +44,8 @@ pub use workspace::Settings;
 use workspace::{BufferChecker, Workspace};
 
 /// Why the server stopped abnormally.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[diagnostic(code(hegui::lsp))]
 pub enum ServeError {
     /// The client broke the protocol (or went away during the handshake).
     #[error("language server protocol: {0}")]

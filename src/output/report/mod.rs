@@ -72,7 +72,8 @@ impl Languages {
 }
 
 /// A report could not be gathered.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[diagnostic(code(hegui::report))]
 pub enum ReportError {
     /// The rule set could not be prepared for the second language.
     #[error("cannot prepare the rules in English: {0}")]
