@@ -169,10 +169,11 @@ impl Workspace {
 fn load(settings: &Settings, config_path: Option<&Path>, today: NaiveDate) -> Loaded {
     let mut roots: Vec<PathBuf> = config_path.map(Path::to_path_buf).into_iter().collect();
     roots.extend(settings.rule_dirs.iter().cloned());
-    let config = match config_path.map(Config::load) {
+    // In the language the client asked for, as `hegui check --lang` says them.
+    let config = match config_path.map(|path| Config::load_in(path, settings.lang)) {
         Some(Err(e)) => {
             return Loaded {
-                outcome: Err(LoadFailure::Message(e.to_string())),
+                outcome: Err(LoadFailure::Message(e.message(settings.lang))),
                 config: None,
                 today,
                 stamp: stamp(&roots),
@@ -204,7 +205,7 @@ fn build(
     today: NaiveDate,
 ) -> Result<Arc<Engine>, LoadFailure> {
     let sources = crate::configured_sources(settings.no_builtin, &settings.rule_dirs, config)
-        .map_err(|e| LoadFailure::Message(e.to_string()))?;
+        .map_err(|e| LoadFailure::Message(e.say(settings.lang)))?;
     let mut set = RuleSet::load_in(sources, settings.lang).map_err(LoadFailure::Files)?;
     if let Some(config) = config {
         config
