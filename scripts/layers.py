@@ -52,6 +52,8 @@ uses = {l: {} for l in ORDER}
 bad = []
 for layer in ORDER:
     for f in sorted(glob.glob(f"src/{layer}/**/*.rs", recursive=True)):
+        if f.endswith("/tests.rs"):  # a unit-test module: tests may use anything
+            continue
         text = code(open(f).read())
         for m in re.finditer(r"crate::(\{[^}]*\}|[A-Za-z_]+)", text):
             names = re.findall(r"[A-Za-z_]+", m.group(1))

@@ -20,12 +20,13 @@ mod text;
 
 // The flat paths the modules had before the layers (kept while callers move over).
 pub(crate) use cel::budget;
-pub use cel::calendar;
+pub(crate) use cel::calendar;
 pub(crate) use cel::celval;
 pub(crate) use cel::functions;
-pub use cel::lazy;
+pub(crate) use cel::lazy;
 pub use disk::config;
-pub use disk::confine;
+pub(crate) use disk::confine;
+pub use disk::confine::MAX_FILE_BYTES;
 pub use disk::reason::Reason;
 pub use disk::walk;
 pub use eval::baseline;

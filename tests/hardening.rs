@@ -179,7 +179,7 @@ fn text_files_are_regular_files_inside_the_repository() {
     // Larger than the cap, without writing 64 MiB: a sparse file.
     std::fs::File::create(repo.root.join("huge.txt"))
         .unwrap()
-        .set_len(hegui::confine::MAX_FILE_BYTES + 1)
+        .set_len(hegui::MAX_FILE_BYTES + 1)
         .unwrap();
     let mut cases = vec![
         ("zero.txt", "outside the repository"),

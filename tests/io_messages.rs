@@ -92,7 +92,7 @@ fn text_file_reasons_in_both_languages() {
     std::fs::create_dir_all(repo.root.join("folder")).unwrap();
     std::fs::File::create(repo.root.join("huge.txt"))
         .unwrap()
-        .set_len(hegui::confine::MAX_FILE_BYTES + 1)
+        .set_len(hegui::MAX_FILE_BYTES + 1)
         .unwrap();
     let fifo = std::process::Command::new("mkfifo")
         .arg(repo.root.join("fifo.txt"))

@@ -238,3 +238,6 @@ fn read_days(
     }
     days
 }
+
+#[cfg(test)]
+mod tests;

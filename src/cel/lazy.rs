@@ -193,3 +193,6 @@ pub(crate) fn variables(text: &str) -> Vec<&str> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests;

@@ -2,8 +2,8 @@
 
 use chrono::NaiveDate;
 
-fn calendar() -> hegui::calendar::Calendar {
-    hegui::RuleSet::load(hegui::builtin_sources())
+fn calendar() -> crate::calendar::Calendar {
+    crate::RuleSet::load(crate::builtin_sources())
         .unwrap()
         .calendar
 }
@@ -66,11 +66,11 @@ fn a_year_the_calendar_lacks_is_never_guessed() {
     let cal = calendar();
     assert_eq!(
         cal.is_workday(d("2027-01-04")),
-        Err(hegui::calendar::MissingYear(2027))
+        Err(crate::calendar::MissingYear(2027))
     );
     assert_eq!(
         cal.add_workdays(d("2026-12-28"), 10),
-        Err(hegui::calendar::MissingYear(2027))
+        Err(crate::calendar::MissingYear(2027))
     );
 }
 
@@ -132,6 +132,6 @@ fn a_year_with_neither_schedule_nor_festival_dates_is_still_never_guessed() {
     let cal = calendar();
     assert_eq!(
         cal.add_workdays_bound(d("2031-03-03"), 5, false),
-        Err(hegui::calendar::MissingYear(2031))
+        Err(crate::calendar::MissingYear(2031))
     );
 }

@@ -1,9 +1,9 @@
-//! The built-in packs are compiled lazily (`src/lazy.rs`): loading them eagerly — as a user's
+//! (Unit tests of `src/cel/lazy.rs`.) The built-in packs are compiled lazily (`src/lazy.rs`): loading them eagerly — as a user's
 //! rule folder is loaded — must succeed and give the same rules in the same order, so that
 //! laziness never hides a syntax error, an invalid pattern or a wrong `let` order.
 
-use hegui::rules::{RuleKind, RuleSet};
-use hegui::{Engine, Lang, Options, SourceFile};
+use crate::rules::{RuleKind, RuleSet};
+use crate::{Engine, Lang, Options, SourceFile};
 
 fn options() -> Options {
     Options {
@@ -28,8 +28,8 @@ fn let_orders(set: &RuleSet) -> Vec<(String, Vec<String>)> {
 
 #[test]
 fn built_in_packs_compile_eagerly_with_the_same_let_order() {
-    let lazy = RuleSet::load(hegui::builtin_sources()).expect("built-in packs load");
-    let renamed = hegui::BUILTIN_PACKS
+    let lazy = RuleSet::load(crate::builtin_sources()).expect("built-in packs load");
+    let renamed = crate::BUILTIN_PACKS
         .iter()
         .map(|(name, text)| SourceFile::new(format!("eager/rules/{name}"), *text))
         .collect();
@@ -61,7 +61,7 @@ fn built_in_packs_compile_eagerly_with_the_same_let_order() {
 
 /// Every expression of a rule set, templates' holes included.
 fn expressions(set: &RuleSet) -> Vec<String> {
-    use hegui::rules::{BiTemplate, Piece, Template};
+    use crate::rules::{BiTemplate, Piece, Template};
     fn template(t: &Template, out: &mut Vec<String>) {
         for piece in &t.pieces {
             if let Piece::Expr(e) = piece {
@@ -118,12 +118,12 @@ fn without_ids(expr: &cel::parser::Expression) -> String {
 /// reference parser's error (what users read) is the one reported.
 #[test]
 fn the_fast_parser_builds_the_reference_parsers_tree() {
-    let set = RuleSet::load(hegui::builtin_sources()).expect("built-in packs load");
+    let set = RuleSet::load(crate::builtin_sources()).expect("built-in packs load");
     let texts = expressions(&set);
     assert!(texts.len() > 400, "only {} expressions found", texts.len());
     for text in &texts {
-        let reference = hegui::lazy::reference_parse(text).expect("a built-in expression parses");
-        let fast = hegui::lazy::pratt_parse(text).expect("the fast parser parses it too");
+        let reference = crate::lazy::reference_parse(text).expect("a built-in expression parses");
+        let fast = crate::lazy::pratt_parse(text).expect("the fast parser parses it too");
         // Node ids are numbered in a different order; they only key source positions.
         assert_eq!(
             without_ids(&fast),
@@ -147,11 +147,11 @@ fn the_fast_parser_builds_the_reference_parsers_tree() {
     ];
     for text in broken {
         assert!(
-            hegui::lazy::reference_parse(text).is_err(),
+            crate::lazy::reference_parse(text).is_err(),
             "{text:?} parses"
         );
         assert!(
-            hegui::lazy::pratt_parse(text).is_err(),
+            crate::lazy::pratt_parse(text).is_err(),
             "the fast parser accepts {text:?}"
         );
     }
