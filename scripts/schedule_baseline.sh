@@ -12,17 +12,8 @@
 # HTML and Markdown reports of fixtures/examples in zh, en and both. Standard output, standard
 # error and exit status of each command are recorded. Run from anywhere (paths in the outputs
 # are relative to the repository root).
-set -uo pipefail
-cd "$(dirname "$0")/.."
-BIN=$(realpath "$1")
-OUT=$2
 TODAY=2026-11-22
-mkdir -p "$OUT"
-run() { # name, args...
-  local name=$1; shift
-  "$BIN" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err"
-  echo $? >"$OUT/$name.rc"
-}
+source "$(dirname "$0")/record.sh" "$@"
 find fixtures -name '*.plan.toml' | LC_ALL=C sort | while read -r plan; do
   name=$(echo "$plan" | tr '/' '_')
   run "schedule-json-$name" schedule --today $TODAY --format json "$plan"
