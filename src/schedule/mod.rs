@@ -157,6 +157,9 @@ pub struct NoDay {
     pub rules: Vec<String>,
 }
 
+/// A milestone with its window, or the rules that leave it no day.
+pub type Explained = (Milestone, Result<Window, NoDay>);
+
 /// One row of the schedule.
 #[derive(Debug, Clone)]
 pub struct Planned {
@@ -330,7 +333,7 @@ pub fn windows_explained(
     source: &Source,
     manifest: &std::path::Path,
     request: &Request,
-) -> Result<Vec<(Milestone, Result<Window, NoDay>)>, ScheduleError> {
+) -> Result<Vec<Explained>, ScheduleError> {
     let run = Run::new(set, options, source, manifest, request)?;
     Ok(run.all_windows())
 }
@@ -357,7 +360,7 @@ pub fn plan_windows_explained(
     source: &Source,
     doc: &Node,
     manifest: &std::path::Path,
-) -> Result<Vec<(Milestone, Result<Window, NoDay>)>, ScheduleError> {
+) -> Result<Vec<Explained>, ScheduleError> {
     let run = Run::with_doc(
         engine.rules(),
         engine.options(),
@@ -466,7 +469,7 @@ impl Run {
     }
 
     /// Every milestone with its window given the other days, or the rules that leave it none.
-    fn all_windows(&self) -> Vec<(Milestone, Result<Window, NoDay>)> {
+    fn all_windows(&self) -> Vec<Explained> {
         (0..self.days.len())
             .map(|i| {
                 let window = self.window(i).ok_or_else(|| self.no_day(i));

@@ -319,13 +319,16 @@ fn key_name(path: &DocPath) -> Option<&str> {
     })
 }
 
+/// One [`KeyProbe`] per key that holds a milestone, and each milestone's (an index into them).
+type KeyProbes = (Vec<KeyProbe>, Vec<Option<usize>>);
+
 /// One [`KeyProbe`] per key that holds a milestone, and each milestone's probe.
 fn key_probes(
     probe_set: &RuleSet,
     tokens: &HashMap<String, BTreeSet<String>>,
     paths: &[DocPath],
     options: &Options,
-) -> Result<(Vec<KeyProbe>, Vec<Option<usize>>), Vec<PatternError>> {
+) -> Result<KeyProbes, Vec<PatternError>> {
     let mut names: Vec<&str> = paths.iter().filter_map(key_name).collect();
     names.sort_unstable();
     names.dedup();
