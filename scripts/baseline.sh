@@ -8,17 +8,8 @@
 #
 # Every command's standard output, standard error and exit status are recorded. Run from the
 # repository root (paths in the outputs are relative to it).
-set -uo pipefail
-cd "$(dirname "$0")/.."
-BIN=$(realpath "$1")
-OUT=$2
 TODAY=2026-11-20
-mkdir -p "$OUT"
-run() { # name, args...
-  local name=$1; shift
-  "$BIN" "$@" >"$OUT/$name.out" 2>"$OUT/$name.err"
-  echo $? >"$OUT/$name.rc"
-}
+source "$(dirname "$0")/record.sh" "$@"
 for target in fixtures fixtures/examples fixtures/malformed; do
   t=${target//\//_}
   for lang in zh en; do

@@ -67,7 +67,7 @@ fn the_windows_are_the_schedules_own() {
     };
     let text = std::fs::read_to_string(path).unwrap();
     let source = hegui::SourceFile::new(path, text);
-    let windows = hegui::schedule::windows(
+    let windows = hegui::schedule::windows_explained(
         &set,
         &options,
         &source,
@@ -79,16 +79,25 @@ fn the_windows_are_the_schedules_own() {
     let rows: Vec<&str> = table.lines().filter(|l| l.starts_with("| `")).collect();
     assert_eq!(rows.len(), windows.len(), "{table}");
     let mut outside = 0;
+    let mut no_day = 0;
     for ((m, w), row) in windows.iter().zip(&rows) {
         let day = |d: Option<chrono::NaiveDate>| d.map_or("…".to_owned(), |d| d.to_string());
-        let range = match w {
-            Some(w) => format!("{} – {}", day(w.earliest), day(w.latest)),
-            None => "no day satisfies the date rules".to_owned(),
+        // No day: the rules that conflict on the date, in the window's place and as its rules.
+        let (range, rules) = match w {
+            Ok(w) => (
+                format!("{} – {}", day(w.earliest), day(w.latest)),
+                w.rules().join(", "),
+            ),
+            Err(none) => {
+                no_day += 1;
+                assert!(!none.rules.is_empty(), "{}", m.path);
+                let rules = none.rules.join(", ");
+                (format!("no day: conflicting rules {rules}"), rules)
+            }
         };
-        let rules = w.as_ref().map(|w| w.rules().join(", ")).unwrap_or_default();
-        let inside = w.as_ref().is_some_and(|w| w.contains(m.current));
+        let inside = w.as_ref().is_ok_and(|w| w.contains(m.current));
         outside += usize::from(!inside);
-        let status = match (w.is_some(), inside) {
+        let status = match (w.is_ok(), inside) {
             (false, _) => "no day",
             (true, true) => "✓",
             (true, false) => "✗ outside",
@@ -105,6 +114,40 @@ fn the_windows_are_the_schedules_own() {
         outside >= 3,
         "the combined plan has dates outside their windows"
     );
+    assert!(no_day >= 1, "the combined plan has a date with no day");
+}
+
+/// The rows of a date with no day, in Chinese and (HTML) in English: the conflicting rules are
+/// named, escaped like the rest of the table.
+#[test]
+fn a_date_with_no_day_names_the_conflicting_rules() {
+    let path = "fixtures/examples/account-winddown.plan.toml";
+    let dir = tempfile::tempdir().unwrap();
+    let md = report(dir.path(), "a.md", &[path]);
+    let md_rows: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("| `") && l.contains("无可行日"))
+        .collect();
+    let html = report(dir.path(), "a.html", &[path, "--lang", "en"]);
+    let table = section(&html, "<table class=\"windows\">", "</table>");
+    let html_rows: Vec<&str> = table
+        .split("<tr>")
+        .filter(|r| r.contains("no day"))
+        .collect();
+    // The chart's tooltips say it too.
+    let titles: Vec<&str> = html
+        .split("<title>")
+        .filter_map(|t| t.split("</title>").next())
+        .filter(|t| t.contains("no day"))
+        .collect();
+    insta::assert_snapshot!(format!(
+        "{}\n\n{}\n\n{}",
+        md_rows.join("\n"),
+        html_rows.join("\n"),
+        titles.join("\n")
+    ));
+    assert_eq!(md_rows.len(), html_rows.len());
+    assert!(!md_rows.is_empty(), "{md}");
 }
 
 #[test]

@@ -150,6 +150,17 @@ impl Window {
     }
 }
 
+/// Why a milestone has no window: the rules that conflict on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoDay {
+    /// The rules that fire on it on its own day and at both ends of the days searched (every
+    /// day searched has a finding of one of them or another), sorted, once each.
+    pub rules: Vec<String>,
+}
+
+/// A milestone with its window, or the rules that leave it no day.
+pub type Explained = (Milestone, Result<Window, NoDay>);
+
 /// One row of the schedule.
 #[derive(Debug, Clone)]
 pub struct Planned {
@@ -310,6 +321,20 @@ pub fn windows(
     manifest: &std::path::Path,
     request: &Request,
 ) -> Result<Vec<(Milestone, Option<Window>)>, ScheduleError> {
+    Ok(windows_explained(set, options, source, manifest, request)?
+        .into_iter()
+        .map(|(m, w)| (m, w.ok()))
+        .collect())
+}
+
+/// Like [`windows`], and for a milestone without a window, the rules that conflict on it.
+pub fn windows_explained(
+    set: &RuleSet,
+    options: &Options,
+    source: &Source,
+    manifest: &std::path::Path,
+    request: &Request,
+) -> Result<Vec<Explained>, ScheduleError> {
     let run = Run::new(set, options, source, manifest, request)?;
     Ok(run.all_windows())
 }
@@ -323,6 +348,20 @@ pub fn plan_windows(
     doc: &Node,
     manifest: &std::path::Path,
 ) -> Result<Vec<(Milestone, Option<Window>)>, ScheduleError> {
+    Ok(plan_windows_explained(engine, source, doc, manifest)?
+        .into_iter()
+        .map(|(m, w)| (m, w.ok()))
+        .collect())
+}
+
+/// Like [`plan_windows`], and for a milestone without a window, the rules that conflict on it
+/// (what the report's windows table names instead of just "no day").
+pub fn plan_windows_explained(
+    engine: &Engine,
+    source: &Source,
+    doc: &Node,
+    manifest: &std::path::Path,
+) -> Result<Vec<Explained>, ScheduleError> {
     let run = Run::with_doc(
         engine.rules(),
         engine.options(),
@@ -430,11 +469,29 @@ impl Run {
         })
     }
 
-    /// Every milestone with its window given the other days.
-    fn all_windows(&self) -> Vec<(Milestone, Option<Window>)> {
+    /// Every milestone with its window given the other days, or the rules that leave it none.
+    fn all_windows(&self) -> Vec<Explained> {
         (0..self.days.len())
-            .map(|i| (self.oracle.milestones[i].clone(), self.window(i)))
+            .map(|i| {
+                let window = self.window(i).ok_or_else(|| self.no_day(i));
+                (self.oracle.milestones[i].clone(), window)
+            })
             .collect()
+    }
+
+    /// The rules that fire on milestone `i` on its own day and at both ends of its domain:
+    /// when it has no window, those that conflict on it (days [`Run::inside_day`] probed).
+    fn no_day(&self, i: usize) -> NoDay {
+        let (lo, hi) = self.domain(i);
+        let own = self.days[i].clamp(lo, hi);
+        let mut rules: Vec<String> = [lo, own, hi]
+            .into_iter()
+            .flat_map(|day| self.touching(i, day))
+            .map(|t| t.rule)
+            .collect();
+        rules.sort();
+        rules.dedup();
+        NoDay { rules }
     }
 
     /// The days searched for milestone `i`.
@@ -454,7 +511,7 @@ impl Run {
         let mut days = self.days.clone();
         days[i] = day;
         self.oracle
-            .touches(&days)
+            .touches_of(i, &days)
             .iter()
             .filter(|t| t.milestones.contains(&i))
             .cloned()
@@ -515,6 +572,11 @@ impl Run {
         end: NaiveDate,
         dir: i64,
     ) -> Option<(NaiveDate, NaiveDate)> {
+        // The end first: a window is one run of days, so when `end` is free as well as
+        // `start`, so is every day between them and the gallop would find no finding.
+        if start != end && self.ok(i, end) {
+            return None;
+        }
         let mut good = start;
         let mut jump = 1;
         while good != end {
@@ -710,7 +772,7 @@ impl Run {
                     trial[b] = e;
                 }
             }
-            let still = self.oracle.touches(&trial);
+            let still = self.oracle.touches_of(i, &trial);
             let mut seen = std::collections::BTreeSet::new();
             for t in still.iter().filter(|t| t.milestones.contains(&i)) {
                 let by: Vec<usize> = t.milestones.iter().copied().filter(|&b| b != i).collect();

@@ -1,5 +1,9 @@
 //! The checker as an oracle: the plan's date values, and in-memory re-checks of the plan with
 //! some of them changed. Only the date rules run, compiled once; every answer is cached.
+//!
+//! A probe about one milestone runs only the date rules that name its key (see [`KeyProbe`]),
+//! without their fixes (a probe reads where a finding points, never how to repair it), and is
+//! cached by the days of the milestones those rules can read.
 
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeSet, HashMap};
@@ -77,7 +81,25 @@ pub(crate) struct Oracle {
     tokens: HashMap<String, BTreeSet<String>>,
     by_span: HashMap<(usize, usize), usize>,
     cache: RefCell<HashMap<Vec<NaiveDate>, Rc<Vec<Touch>>>>,
+    /// The probes of one key each; [`Oracle::touches_of`] asks the one of a milestone's key.
+    keys: Vec<KeyProbe>,
+    /// Per milestone, its key's probe (index into `keys`).
+    key_of: Vec<Option<usize>>,
     checks: Cell<usize>,
+}
+
+/// The date rules that name one key, for probes about the milestones that hold it.
+///
+/// A rule reads a date only through a key it names — that is what makes it a date rule
+/// ([`Oracle::new`]), and a path it points at names the key too. So only these rules can
+/// point at or label such a milestone, and what they find depends only on the days of the
+/// milestones whose keys they name (`reads`): a probe runs them alone and is cached by those
+/// days, so probes of another milestone's window with the same days here are answered again.
+struct KeyProbe {
+    engine: Engine,
+    /// The milestones whose days these rules can read, ascending.
+    reads: Vec<usize>,
+    cache: RefCell<HashMap<Vec<NaiveDate>, Rc<Vec<Touch>>>>,
 }
 
 impl Oracle {
@@ -106,18 +128,37 @@ impl Oracle {
             // no date rule reads the text of a file.
             files_as_strings(&mut shape.root);
         }
+        // A probe changes only the days of date values, which the vocabulary checks by type
+        // alone: when the plan as written has no invalid value (and a supported version), every
+        // probe passes the same check with nothing to hide from the rules, so probes skip it.
+        if let Some(shape) = &probe_set.shape {
+            let report = shape.check(doc);
+            if !report.stop && report.invalid.is_empty() && report.files.is_empty() {
+                probe_set.shape = None;
+            }
+        }
         probe_set.retain(|r| {
             matches!(r.kind, RuleKind::Checks(_))
                 && crate::eval::patterns::rule_tokens(r)
                     .iter()
                     .any(|t| date_keys.contains(t))
         });
+        // A probe reads where findings point, never how to repair them: fixes are not computed.
+        for rule in &mut probe_set.rules {
+            rule.fixes.clear();
+            if let RuleKind::Checks(checks) = &mut rule.kind {
+                for check in checks {
+                    check.fixes.clear();
+                }
+            }
+        }
         let paths: Vec<DocPath> = found.iter().map(|f| f.0.clone()).collect();
-        let tokens = probe_set
+        let tokens: HashMap<String, BTreeSet<String>> = probe_set
             .rules
             .iter()
             .map(|r| (r.id.clone(), crate::eval::patterns::rule_tokens(r)))
             .collect();
+        let (keys, key_of) = key_probes(&probe_set, &tokens, &paths, options)?;
         let milestones: Vec<Milestone> = found
             .into_iter()
             .map(|(path, span, current, time)| Milestone {
@@ -152,6 +193,8 @@ impl Oracle {
             tokens,
             by_span,
             cache: RefCell::new(HashMap::new()),
+            keys,
+            key_of,
             checks: Cell::new(0),
         })
     }
@@ -200,14 +243,35 @@ impl Oracle {
 
     /// The date-rule findings that involve milestones when they hold `days`, in output order.
     pub(crate) fn touches(&self, days: &[NaiveDate]) -> Rc<Vec<Touch>> {
-        if let Some(hit) = self.cache.borrow().get(days) {
+        self.probe(&self.engine, &self.cache, days, days.to_vec())
+    }
+
+    /// The findings of the date rules that name milestone `i`'s key when the milestones hold
+    /// `days`, in output order: every finding of [`Oracle::touches`] that involves `i`, and
+    /// perhaps others.
+    pub(crate) fn touches_of(&self, i: usize, days: &[NaiveDate]) -> Rc<Vec<Touch>> {
+        let Some(k) = self.key_of.get(i).copied().flatten() else {
+            return self.touches(days);
+        };
+        let probe = &self.keys[k];
+        let key = probe.reads.iter().map(|&m| days[m]).collect();
+        self.probe(&probe.engine, &probe.cache, days, key)
+    }
+
+    /// Checks the plan with `engine` at `days`, unless `cache` knows the answer under `key`.
+    fn probe(
+        &self,
+        engine: &Engine,
+        cache: &RefCell<HashMap<Vec<NaiveDate>, Rc<Vec<Touch>>>>,
+        days: &[NaiveDate],
+        key: Vec<NaiveDate>,
+    ) -> Rc<Vec<Touch>> {
+        if let Some(hit) = cache.borrow().get(&key) {
             return Rc::clone(hit);
         }
         self.checks.set(self.checks.get() + 1);
         let source = SourceFile::new(self.name.clone(), self.text_with(days));
-        let mut findings = self
-            .engine
-            .check_source(&source, &self.manifest, &self.root);
+        let mut findings = engine.check_source(&source, &self.manifest, &self.root);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         let touches: Vec<Touch> = findings
             .into_iter()
@@ -242,11 +306,58 @@ impl Oracle {
             })
             .collect();
         let touches = Rc::new(touches);
-        self.cache
-            .borrow_mut()
-            .insert(days.to_vec(), Rc::clone(&touches));
+        cache.borrow_mut().insert(key, Rc::clone(&touches));
         touches
     }
+}
+
+/// The key a milestone's value is held by: its path's last key (`dates` for `x.dates[2]`).
+fn key_name(path: &DocPath) -> Option<&str> {
+    path.0.iter().rev().find_map(|s| match s {
+        Segment::Key(k) => Some(k.as_str()),
+        Segment::Index(_) => None,
+    })
+}
+
+/// One [`KeyProbe`] per key that holds a milestone, and each milestone's (an index into them).
+type KeyProbes = (Vec<KeyProbe>, Vec<Option<usize>>);
+
+/// One [`KeyProbe`] per key that holds a milestone, and each milestone's probe.
+fn key_probes(
+    probe_set: &RuleSet,
+    tokens: &HashMap<String, BTreeSet<String>>,
+    paths: &[DocPath],
+    options: &Options,
+) -> Result<KeyProbes, Vec<PatternError>> {
+    let mut names: Vec<&str> = paths.iter().filter_map(key_name).collect();
+    names.sort_unstable();
+    names.dedup();
+    let mut keys = Vec::new();
+    for name in &names {
+        let names_it = |id: &str| tokens.get(id).is_some_and(|t| t.contains(*name));
+        let mut set = probe_set.clone();
+        set.retain(|r| names_it(&r.id));
+        let read: BTreeSet<&str> = set
+            .rules
+            .iter()
+            .filter_map(|r| tokens.get(&r.id))
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let reads = (0..paths.len())
+            .filter(|&m| key_name(&paths[m]).is_some_and(|k| read.contains(k)))
+            .collect();
+        keys.push(KeyProbe {
+            engine: Engine::new(set, options.clone())?,
+            reads,
+            cache: RefCell::new(HashMap::new()),
+        });
+    }
+    let key_of = paths
+        .iter()
+        .map(|p| key_name(p).and_then(|k| names.binary_search(&k).ok()))
+        .collect();
+    Ok((keys, key_of))
 }
 
 /// Every date and date-time value below `node`, in document order.

@@ -78,15 +78,18 @@ fn windows(engine: &Engine, trace: &crate::Trace) -> Result<Vec<Allowed>, Text> 
     let Ok(doc) = crate::tree::parse(&source.text) else {
         return Ok(Vec::new());
     };
-    match crate::schedule::plan_windows(engine, &source, &doc, &trace.path) {
+    match crate::schedule::plan_windows_explained(engine, &source, &doc, &trace.path) {
         Ok(found) => Ok(found
             .into_iter()
             .map(|(m, w)| Allowed {
                 path: m.path,
                 span: m.span,
                 current: m.current,
-                rules: w.as_ref().map(|w| w.rules()).unwrap_or_default(),
-                window: w.map(|w| (w.earliest, w.latest)),
+                rules: match &w {
+                    Ok(w) => w.rules(),
+                    Err(no_day) => no_day.rules.clone(),
+                },
+                window: w.ok().map(|w| (w.earliest, w.latest)),
             })
             .collect()),
         Err(e) => Err(bi(

@@ -587,7 +587,7 @@ fn windows(o: &mut String, r: &Report, p: &Plan) {
             o,
             "| {path} | {} | {} | {} | {status} |",
             a.current,
-            escape(&a.range(&r.label("没有满足日期规则的日子", "no day satisfies the date rules"))),
+            escape(&a.range(&a.no_day(r.languages))),
             escape(&a.rules.join(", "))
         );
     }

@@ -48,7 +48,7 @@ pub(crate) struct Allowed {
     pub current: NaiveDate,
     /// `None` for the window: no day satisfies the date rules.
     pub window: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
-    /// The rules that bound it.
+    /// The rules that bound it; with no day, the rules that conflict on it.
     pub rules: Vec<String>,
 }
 
@@ -58,6 +58,17 @@ impl Allowed {
         self.window.is_some_and(|(e, l)| {
             e.is_none_or(|e| e <= self.current) && l.is_none_or(|l| self.current <= l)
         })
+    }
+
+    /// The words for no day, naming the rules that conflict on the value.
+    pub(crate) fn no_day(&self, languages: super::Languages) -> String {
+        if self.rules.is_empty() {
+            return languages.label("没有满足日期规则的日子", "no day satisfies the date rules");
+        }
+        languages.label(
+            &format!("无可行日，冲突的规则：{}", self.rules.join("、")),
+            &format!("no day: conflicting rules {}", self.rules.join(", ")),
+        )
     }
 
     /// `2026-12-20 – 2027-01-31`, `2026-12-20 – …`, or the words for no day.

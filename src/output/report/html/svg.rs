@@ -283,7 +283,7 @@ pub(crate) fn svg(h: &mut Html, timeline: &Timeline, languages: Languages, today
                 format!(
                     " · {} {}",
                     languages.label("合规窗口", "window"),
-                    a.range(&languages.label("无可行日", "no day"))
+                    a.range(&a.no_day(languages))
                 )
             })
             .collect();

@@ -91,7 +91,7 @@ fn windows(h: &mut Html, r: &Report, p: &Plan) {
         h.el(
             "td",
             &[("class", "nowrap")],
-            &a.range(&r.label("没有满足日期规则的日子", "no day satisfies the date rules")),
+            &a.range(&a.no_day(r.languages)),
         );
         h.el("td", &[], &a.rules.join(", "));
         h.el("td", &[("class", class)], &mark);
