@@ -51,3 +51,19 @@ run test-rules test-rules --today $TODAY fixtures
 run test-rules-en test-rules --today $TODAY --lang en fixtures
 run test-rules-benches test-rules --today $TODAY --no-builtin benches/hegui-rules
 run help --help
+# hegui fix: the diffs it would apply (never writes without --write).
+for target in fixtures fixtures/examples; do
+  t=${target//\//_}
+  run "fix-$t-diff" fix --today $TODAY --diff "$target"
+  run "fix-$t-diff-unsafe" fix --today $TODAY --diff --unsafe-fixes "$target"
+  run "fix-$t-diff-en" fix --today $TODAY --lang en --diff --unsafe-fixes "$target"
+done
+# hegui schedule on every example plan, in every format.
+for plan in fixtures/examples/*.plan.toml; do
+  p=$(basename "$plan" .plan.toml)
+  for fmt in human json ics; do
+    run "schedule-$p-$fmt" schedule --today $TODAY --format $fmt "$plan"
+  done
+  run "schedule-$p-en" schedule --today $TODAY --lang en "$plan"
+  run "schedule-$p-close" schedule --today $TODAY --close-on 2027-03-01 "$plan"
+done

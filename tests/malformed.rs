@@ -61,7 +61,7 @@ fn every_malformed_manifest_is_an_error_finding_not_a_panic() {
     let without_error: Vec<_> = files
         .iter()
         .filter(|p| {
-            let name = hegui::engine::display_path(p);
+            let name = hegui::display_path(p);
             !run.findings
                 .iter()
                 .any(|f| f.source.name == name && f.severity == Severity::Error)

@@ -192,7 +192,7 @@ fn scalar(value: Value) -> Box<dyn Val> {
     }
 }
 
-/// Builds the CEL value of a node: the same value as `engine::to_cel` gives, converted, but
+/// Builds the CEL value of a node: the value `convert::to_cel` copies out, built
 /// without the intermediate [`Value`] and its copies. Tables get `_path` and `_order`, and
 /// invalid values are left out.
 pub(crate) fn node_val<'d>(
@@ -438,7 +438,7 @@ impl<'d> FileVals<'d> {
 }
 
 /// A CEL value written with map keys sorted and strings quoted, so equal values write (and
-/// hash) equally: the report's rule-set hash. Other values as [`crate::engine::display_value`]
+/// hash) equally: the report's rule-set hash. Other values as [`crate::cel::convert::display_value`]
 /// writes them.
 pub(crate) fn canonical_text(value: &Value) -> String {
     match value {
@@ -472,7 +472,7 @@ pub(crate) fn canonical_text(value: &Value) -> String {
                 .join(", ")
         ),
         Value::String(s) => format!("{s:?}"),
-        other => crate::engine::display_value(other),
+        other => crate::cel::convert::display_value(other),
     }
 }
 

@@ -60,7 +60,7 @@ fn timestamp(function: &str, v: &Value) -> Result<DateTime<FixedOffset>, Executi
             function,
             format!(
                 "expected a date, found {}",
-                crate::engine::display_value(other)
+                crate::cel::convert::display_value(other)
             ),
         )),
     }

@@ -19,7 +19,18 @@ use std::sync::{Arc, OnceLock};
 use cel::parser::{Expression, ExpressionReferences, ParseErrors, PrattParser};
 use cel::{Context, ResolveResult, Value};
 
-use crate::rules::cel_env;
+use cel::Env;
+
+/// The CEL environment every expression is compiled in: the standard library with optional
+/// syntax (`item.?key.orValue(x)`).
+pub(crate) fn cel_env() -> Arc<Env> {
+    static ENV: std::sync::OnceLock<Arc<Env>> = std::sync::OnceLock::new();
+    Arc::clone(ENV.get_or_init(|| {
+        let mut env = Env::stdlib().with_optional_support(true);
+        crate::cel::meter::declare(&mut env);
+        Arc::new(env)
+    }))
+}
 
 /// A parsed CEL expression, ready to evaluate.
 #[derive(Debug, Clone)]

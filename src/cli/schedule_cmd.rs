@@ -92,7 +92,7 @@ pub(super) fn run(args: ScheduleArgs) -> Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let source = SourceFile::new(hegui::engine::display_path(&args.plan), text);
+    let source = SourceFile::new(hegui::display_path(&args.plan), text);
     let options = Options {
         lang,
         today: args.today.unwrap_or_else(today_in_china),

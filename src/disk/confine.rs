@@ -16,7 +16,8 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Why a named file is not read, in a few words (in English; [`Refused::say`] in either
 /// language).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, miette::Diagnostic)]
+#[diagnostic(code(hegui::refused))]
 pub(crate) enum Refused {
     /// It does not exist or cannot be opened.
     #[error("cannot be read: {0}")]

@@ -45,7 +45,7 @@ impl Reason {
     /// The reason a `walkdir` error gives.
     pub(crate) fn of_walk(e: &walkdir::Error) -> Reason {
         match (e.io_error(), e.loop_ancestor()) {
-            (_, Some(back)) => Reason::LinkLoop(crate::engine::display_path(back)),
+            (_, Some(back)) => Reason::LinkLoop(crate::disk::files::display_path(back)),
             (Some(io), None) => Reason::of_io(io),
             (None, None) => Reason::System(None, e.to_string()),
         }

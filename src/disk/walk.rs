@@ -132,7 +132,7 @@ fn error_path(err: &ignore::Error) -> Option<PathBuf> {
 fn error_reason(err: &ignore::Error) -> Reason {
     match err {
         ignore::Error::Loop { ancestor, .. } => {
-            Reason::LinkLoop(crate::engine::display_path(ancestor))
+            Reason::LinkLoop(crate::disk::files::display_path(ancestor))
         }
         ignore::Error::WithPath { err, .. }
         | ignore::Error::WithDepth { err, .. }
@@ -144,7 +144,7 @@ fn error_reason(err: &ignore::Error) -> Reason {
 
 /// A finding for a path that cannot be read.
 pub fn io_finding(path: &Path, reason: &Reason, lang: Lang) -> Finding {
-    let name = crate::engine::display_path(path);
+    let name = crate::disk::files::display_path(path);
     let source = SourceFile::new(name, "");
     let message = match lang {
         Lang::Zh => format!("无法读取：{}", reason.say(lang)),

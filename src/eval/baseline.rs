@@ -40,9 +40,10 @@ pub struct Entry {
 }
 
 /// Why a baseline cannot be read.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[diagnostic(code(hegui::baseline))]
 pub enum BaselineError {
-    /// The file cannot be read (`reason` as [`crate::engine::io_reason`] gives it).
+    /// The file cannot be read (`reason` as [`crate::text::io_error::io_reason`] gives it).
     #[error("cannot read the baseline: {reason}")]
     Unreadable {
         /// Why.
@@ -60,7 +61,7 @@ impl BaselineError {
     /// The baseline file cannot be read.
     pub fn unreadable(e: &std::io::Error) -> BaselineError {
         BaselineError::Unreadable {
-            reason: crate::engine::io_reason(e),
+            reason: crate::text::io_error::io_reason(e),
         }
     }
 
@@ -122,7 +123,7 @@ impl Note<'_> {
             }
             (Note::CannotWrite(path, e), Lang::Zh) => format!(
                 "错误：无法写入基线文件 {path}：{}",
-                match crate::engine::io_reason(e).as_str() {
+                match crate::text::io_error::io_reason(e).as_str() {
                     "no such file" => "文件夹不存在",
                     "permission denied" => "没有写入权限",
                     _ => "系统无法写入该文件",
@@ -131,7 +132,7 @@ impl Note<'_> {
             (Note::CannotWrite(path, e), Lang::En) => {
                 format!(
                     "error: cannot write {path}: {}",
-                    crate::engine::io_reason(e)
+                    crate::text::io_error::io_reason(e)
                 )
             }
             (Note::CannotUse(path, e), Lang::Zh) => {

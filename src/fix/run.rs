@@ -122,12 +122,13 @@ pub fn fix_source(
             .filter(|f| f.waived.is_none())
             .filter(|f| f.fix.as_ref().is_some_and(|x| x.applies(unsafe_fixes)))
             .collect();
-        let fixes: Vec<&crate::fix::Fix> = fixable.iter().filter_map(|f| f.fix.as_ref()).collect();
+        let fixes: Vec<&crate::text::fix::Fix> =
+            fixable.iter().filter_map(|f| f.fix.as_ref()).collect();
         if fixes.is_empty() {
             stop = Stop::Done;
             break;
         }
-        let (next, used) = crate::fix::apply_fixes(&text, &fixes);
+        let (next, used) = crate::text::fix::apply_fixes(&text, &fixes);
         if used.is_empty() || next == text {
             stop = Stop::NoProgress;
             break;
@@ -188,7 +189,7 @@ pub fn fix_paths(
         .par_iter()
         .map(|item| match item {
             crate::walk::Discovered::File(path) => {
-                let name = crate::engine::display_path(path);
+                let name = crate::disk::files::display_path(path);
                 match std::fs::read(path).map(String::from_utf8) {
                     Ok(Ok(text)) => {
                         let source = SourceFile::new(name, text);
@@ -198,7 +199,7 @@ pub fn fix_paths(
                 }
             }
             crate::walk::Discovered::Error { path, reason } => unreadable(
-                crate::engine::display_path(path),
+                crate::disk::files::display_path(path),
                 vec![crate::walk::io_finding(path, reason, engine.options().lang)],
             ),
         })

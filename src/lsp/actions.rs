@@ -31,12 +31,12 @@ pub(crate) fn fixes(finding: &Finding) -> Vec<Fix> {
     let Some(fix) = &finding.fix else {
         return Vec::new();
     };
-    if fix.applicability == crate::fix::Applicability::DisplayOnly {
+    if fix.applicability == crate::text::fix::Applicability::DisplayOnly {
         return Vec::new();
     }
     vec![Fix {
         title: fix.message.clone(),
-        safe: fix.applicability == crate::fix::Applicability::Safe,
+        safe: fix.applicability == crate::text::fix::Applicability::Safe,
         edits: fix
             .edits
             .iter()

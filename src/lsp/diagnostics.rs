@@ -175,5 +175,5 @@ pub(crate) fn load_failure(
 
 /// A source for a buffer, named as `check` names the file.
 pub(crate) fn buffer_source(path: &Path, text: &str) -> crate::source::Source {
-    SourceFile::new(crate::engine::display_path(path), text)
+    SourceFile::new(crate::disk::files::display_path(path), text)
 }

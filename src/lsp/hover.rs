@@ -107,7 +107,7 @@ fn finding_text(engine: &Engine, f: &Finding, lang: Lang) -> String {
             out.push_str(&format!(
                 "\n- `{} = {}` — {}",
                 p.name,
-                crate::engine::display_value(&p.value),
+                crate::cel::convert::display_value(&p.value),
                 p.doc.get(lang)
             ));
         }

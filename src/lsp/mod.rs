@@ -44,7 +44,8 @@ pub use workspace::Settings;
 use workspace::{BufferChecker, Workspace};
 
 /// Why the server stopped abnormally.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[diagnostic(code(hegui::lsp))]
 pub enum ServeError {
     /// The client broke the protocol (or went away during the handshake).
     #[error("language server protocol: {0}")]
@@ -420,7 +421,7 @@ impl Server<'_> {
         let offset = doc.index.offset(&doc.text, position, self.encoding);
         let line = position.line as usize;
         let (line_start, _) = doc.index.line(&doc.text, line);
-        let name = crate::engine::display_path(doc.path.as_deref()?);
+        let name = crate::disk::files::display_path(doc.path.as_deref()?);
         let value = hover::hover(
             &checked.engine,
             &checked.findings,
@@ -459,7 +460,7 @@ impl Server<'_> {
         let uri = &p.text_document.uri;
         let doc = self.documents.get(uri)?;
         let checked = doc.checked.as_ref()?;
-        let name = crate::engine::display_path(doc.path.as_deref()?);
+        let name = crate::disk::files::display_path(doc.path.as_deref()?);
         let start = doc.index.offset(&doc.text, p.range.start, self.encoding);
         let end = doc.index.offset(&doc.text, p.range.end, self.encoding);
         let own: Vec<&crate::finding::Finding> = checked

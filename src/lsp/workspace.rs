@@ -10,7 +10,9 @@ use std::time::SystemTime;
 use chrono::NaiveDate;
 
 use crate::config::Config;
+use crate::disk::files::DiskFiles;
 use crate::engine::{Engine, Options};
+use crate::eval::resolve::FileResolver;
 use crate::finding::Finding;
 use crate::rules::{FileProblems, RuleSet};
 use crate::source::Source;
@@ -51,9 +53,30 @@ impl BufferChecker for Engine {
         open: &dyn Fn(&Path) -> Option<String>,
     ) -> Vec<Finding> {
         let root = walk::repo_root(path);
-        let mut findings = self.check_source_with(source, path, &root, open);
+        let files = OpenBuffers {
+            disk: DiskFiles {
+                manifest: path,
+                repo_root: &root,
+                lang: self.options().lang,
+            },
+            open,
+        };
+        let mut findings = self.check_text(source, &files);
         findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         findings
+    }
+}
+
+/// The files a manifest's `file` values name: the text of an open buffer where there is one,
+/// the file on disk otherwise (both confined to the repository).
+struct OpenBuffers<'a> {
+    disk: DiskFiles<'a>,
+    open: &'a dyn Fn(&Path) -> Option<String>,
+}
+
+impl FileResolver for OpenBuffers<'_> {
+    fn read(&self, value: &str) -> Result<Source, String> {
+        self.disk.read_with(value, self.open)
     }
 }
 
@@ -146,10 +169,11 @@ impl Workspace {
 fn load(settings: &Settings, config_path: Option<&Path>, today: NaiveDate) -> Loaded {
     let mut roots: Vec<PathBuf> = config_path.map(Path::to_path_buf).into_iter().collect();
     roots.extend(settings.rule_dirs.iter().cloned());
-    let config = match config_path.map(Config::load) {
+    // In the language the client asked for, as `hegui check --lang` says them.
+    let config = match config_path.map(|path| Config::load_in(path, settings.lang)) {
         Some(Err(e)) => {
             return Loaded {
-                outcome: Err(LoadFailure::Message(e.to_string())),
+                outcome: Err(LoadFailure::Message(e.message(settings.lang))),
                 config: None,
                 today,
                 stamp: stamp(&roots),
@@ -165,7 +189,7 @@ fn load(settings: &Settings, config_path: Option<&Path>, today: NaiveDate) -> Lo
         .collect();
     roots.extend(extra.iter().cloned());
     let stamp_now = stamp(&roots);
-    let outcome = build(settings, config.as_ref(), &extra, today);
+    let outcome = build(settings, config.as_ref(), today);
     Loaded {
         outcome,
         config,
@@ -178,12 +202,10 @@ fn load(settings: &Settings, config_path: Option<&Path>, today: NaiveDate) -> Lo
 fn build(
     settings: &Settings,
     config: Option<&Config>,
-    extra: &[PathBuf],
     today: NaiveDate,
 ) -> Result<Arc<Engine>, LoadFailure> {
-    let dirs: Vec<PathBuf> = settings.rule_dirs.iter().chain(extra).cloned().collect();
-    let sources = crate::rule_sources(settings.no_builtin, &dirs)
-        .map_err(|e| LoadFailure::Message(e.to_string()))?;
+    let sources = crate::configured_sources(settings.no_builtin, &settings.rule_dirs, config)
+        .map_err(|e| LoadFailure::Message(e.say(settings.lang)))?;
     let mut set = RuleSet::load_in(sources, settings.lang).map_err(LoadFailure::Files)?;
     if let Some(config) = config {
         config

@@ -1,8 +1,8 @@
-//! Model layer: rules and families, the manifest vocabulary, the law table, the calendar, the
-//! embedded fixtures.
+//! Model layer: rules and families, the built-in checks, fix declarations, the manifest
+//! vocabulary, the law table, the embedded fixtures.
 
-pub mod calendar;
-pub(crate) mod estimate;
+pub mod builtin;
+pub mod fix_decl;
 pub mod fixtures;
 pub mod law;
 pub mod marks;

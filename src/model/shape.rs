@@ -4,7 +4,7 @@
 use regex::Regex;
 
 use crate::reader::{Problems, TableReader, suggest};
-use crate::tree::{DocPath, Node, NodeValue, Span};
+use crate::tree::{DocPath, Node, NodeValue, Span, zh_type_name};
 
 /// The type a key's value must have.
 #[derive(Debug, Clone)]
@@ -132,6 +132,9 @@ pub struct Shape {
     pub versions: Vec<String>,
     /// The file name suffix of manifests.
     pub file_suffix: String,
+    /// The keys that name an entry (`id`, `card_id`), tried in order: a finding's data path
+    /// names entries by them (`account[id=acme-service]`), so it survives reordering.
+    pub identity: Vec<String>,
     /// The document root (a table).
     pub root: KeySpec,
     /// The kinds of timeline marks (`[shape.marks]`), in legend order.
@@ -180,6 +183,12 @@ impl Shape {
         let file_suffix = reader
             .string("file_suffix")
             .map_or_else(|| ".plan.toml".into(), |s| s.0);
+        let identity = reader
+            .strings("identity")
+            .unwrap_or_default()
+            .into_iter()
+            .map(|s| s.0)
+            .collect();
         let keys = reader
             .required("keys")
             .map(|k| load_keys(k, problems))
@@ -195,6 +204,7 @@ impl Shape {
             version_key,
             versions,
             file_suffix,
+            identity,
             root: KeySpec {
                 ty: KeyType::Table(keys),
                 required: true,
@@ -371,22 +381,6 @@ fn table_zh(what: &str) -> String {
         "顶层".into()
     } else {
         what.to_owned()
-    }
-}
-
-/// A TOML value's type in Chinese.
-pub(crate) fn zh_type_name(value: &NodeValue) -> &'static str {
-    match value {
-        NodeValue::String(_) => "字符串",
-        NodeValue::Integer(_) => "整数",
-        NodeValue::Float(_) => "浮点数",
-        NodeValue::Bool(_) => "布尔值",
-        NodeValue::Date(_) => "日期",
-        NodeValue::DateTime(_) => "本地日期时间",
-        NodeValue::OffsetDateTime(_) => "带时区的日期时间",
-        NodeValue::Time(_) => "本地时间",
-        NodeValue::Array(_) => "数组",
-        NodeValue::Table(_) => "表",
     }
 }
 

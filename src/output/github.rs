@@ -6,7 +6,7 @@
 //! visible without reading as a problem. The message carries the help, the fix and the basis
 //! on further lines. A summary line for the log follows the annotations.
 
-use crate::finding::{Finding, Waiver};
+use crate::finding::Finding;
 use crate::{Lang, Severity};
 
 /// The workflow command for a finding: `error`, `warning` or `notice`.
@@ -42,28 +42,13 @@ pub(crate) fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-fn waiver_note(w: &Waiver, lang: Lang) -> String {
-    let until = w
-        .until
-        .as_deref()
-        .map(|u| match lang {
-            Lang::Zh => format!("，有效至 {u}"),
-            Lang::En => format!(", until {u}"),
-        })
-        .unwrap_or_default();
-    match lang {
-        Lang::Zh => format!("[已豁免：{}，批准人 {}{until}] ", w.reason, w.approver),
-        Lang::En => format!("[waived: {}, approved by {}{until}] ", w.reason, w.approver),
-    }
-}
-
 /// The annotation's text: the waiver (if any), the message, the help, the fix (what it does and
 /// how to apply it) and the basis.
 fn message(f: &Finding, lang: Lang) -> String {
     let mut text = f
         .waived
         .as_ref()
-        .map(|w| waiver_note(w, lang))
+        .map(|w| super::waiver_note(w, lang))
         .unwrap_or_default();
     text.push_str(&f.message);
     if let Some(help) = f.help.as_deref().filter(|h| !h.is_empty()) {

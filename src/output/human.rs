@@ -216,84 +216,71 @@ pub fn render(findings: &[Finding], files: usize, lang: Lang, style: Style) -> S
             .entry(Arc::as_ptr(&f.source))
             .or_insert_with(|| Text::of(&f.source))
             .clone();
-        let mut message = f.message.clone();
-        if let Some(w) = &f.waived {
-            let until = w
-                .until
-                .as_deref()
-                .map(|u| match lang {
-                    Lang::Zh => format!("，有效至 {u}"),
-                    Lang::En => format!(", until {u}"),
-                })
-                .unwrap_or_default();
-            message = match lang {
-                Lang::Zh => format!(
-                    "[已豁免：{}，批准人 {}{until}] {message}",
-                    w.reason, w.approver
-                ),
-                Lang::En => format!(
-                    "[waived: {}, approved by {}{until}] {message}",
-                    w.reason, w.approver
-                ),
-            };
-        }
-        let mut help = f.help.clone().unwrap_or_default();
-        if let Some(fix) = &f.fix {
-            if !help.is_empty() {
-                help.push('\n');
-            }
-            help.push_str(&fix.hint(lang));
-        }
-        if !f.basis.is_empty() {
-            if !help.is_empty() {
-                help.push('\n');
-            }
-            help.push_str(match lang {
-                Lang::Zh => "依据：",
-                Lang::En => "basis: ",
-            });
-            help.push_str(&f.basis);
-        }
-        let mut labels = vec![LabeledSpan::new_primary_with_span(
-            f.label.as_deref().map(|l| visible(l).into_owned()),
-            text.span(&f.span),
-        )];
-        labels.extend(f.labels.iter().map(|l| {
-            LabeledSpan::new_with_span(
-                Some(visible(&l.text).into_owned()).filter(|t| !t.is_empty()),
-                text.span(&l.span),
-            )
-        }));
-        // The primary location leads: earlier snippets are drawn after it (super::lead).
-        let (labels, earlier) = super::lead::split(labels, &text, CONTEXT_LINES);
-        let named =
-            |text: Text| NamedSource::new(visible(&f.source.name), text).with_language("toml");
-        let diagnostic = Rendered {
-            code: visible(&f.rule).into_owned(),
-            severity: f.severity,
-            message: visible(&message).into_owned(),
-            help: Some(visible(&help).into_owned()).filter(|h| !h.is_empty()),
-            labels,
-            source: named(text.clone()),
-        };
-        let mut one = String::new();
-        render_one(&handler, &diagnostic, &mut one);
-        if !earlier.is_empty() {
-            let before = Rendered {
-                labels: earlier,
-                help: None,
-                source: named(text),
-                ..diagnostic
-            };
-            let mut drawn = String::new();
-            render_one(&handler, &before, &mut drawn);
-            one = super::lead::splice(&one, &drawn);
-        }
-        out.push_str(&one);
+        out.push_str(&render_finding(&handler, f, text, lang));
     }
     out.push_str(&super::Summary::of(findings).line(files, lang));
     out.push('\n');
     out
+}
+
+/// One finding as miette draws it: the primary location first, then any earlier snippets.
+fn render_finding(handler: &GraphicalReportHandler, f: &Finding, text: Text, lang: Lang) -> String {
+    let mut message = f.message.clone();
+    if let Some(w) = &f.waived {
+        message.insert_str(0, &super::waiver_note(w, lang));
+    }
+    let mut help = f.help.clone().unwrap_or_default();
+    if let Some(fix) = &f.fix {
+        if !help.is_empty() {
+            help.push('\n');
+        }
+        help.push_str(&fix.hint(lang));
+    }
+    if !f.basis.is_empty() {
+        if !help.is_empty() {
+            help.push('\n');
+        }
+        help.push_str(match lang {
+            Lang::Zh => "依据：",
+            Lang::En => "basis: ",
+        });
+        help.push_str(&f.basis);
+    }
+    let mut labels = vec![LabeledSpan::new_primary_with_span(
+        f.label.as_deref().map(|l| visible(l).into_owned()),
+        text.span(&f.span),
+    )];
+    labels.extend(f.labels.iter().map(|l| {
+        LabeledSpan::new_with_span(
+            Some(visible(&l.text).into_owned()).filter(|t| !t.is_empty()),
+            text.span(&l.span),
+        )
+    }));
+    // The primary location leads: earlier snippets are drawn after it (super::lead).
+    let (labels, earlier) = super::lead::split(labels, &text, CONTEXT_LINES);
+    let named = |text: Text| NamedSource::new(visible(&f.source.name), text).with_language("toml");
+    let diagnostic = Rendered {
+        code: visible(&f.rule).into_owned(),
+        severity: f.severity,
+        message: visible(&message).into_owned(),
+        help: Some(visible(&help).into_owned()).filter(|h| !h.is_empty()),
+        labels,
+        source: named(text.clone()),
+    };
+    let mut one = String::new();
+    render_one(handler, &diagnostic, &mut one);
+    if !earlier.is_empty() {
+        let before = Rendered {
+            labels: earlier,
+            help: None,
+            source: named(text),
+            ..diagnostic
+        };
+        let mut drawn = String::new();
+        render_one(handler, &before, &mut drawn);
+        one = super::lead::splice(&one, &drawn);
+    }
+    one
 }
 
 fn span(range: &std::ops::Range<usize>) -> SourceSpan {
@@ -321,19 +308,9 @@ pub fn render_file_problems(failures: &[FileProblems], code: &str, style: Style)
                 );
                 continue;
             }
-            let text = text.clone();
-            let diagnostic = Rendered {
-                code: code.into(),
-                severity: Severity::Error,
-                message: visible(&problem.message).into_owned(),
-                help: problem.help.as_deref().map(|h| visible(h).into_owned()),
-                labels: vec![LabeledSpan::new_primary_with_span(
-                    None,
-                    text.span(&problem.span),
-                )],
-                source: NamedSource::new(visible(&failure.source.name), text).with_language("toml"),
-            };
-            render_one(&handler, &diagnostic, &mut out);
+            // A problem is a finding without a rule: `code` names what kind of file it is in.
+            let finding = problem.to_finding(&failure.source, code);
+            out.push_str(&render_finding(&handler, &finding, text.clone(), Lang::En));
         }
     }
     out

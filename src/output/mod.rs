@@ -67,3 +67,19 @@ impl Summary {
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
+
+/// How a waived finding is marked before its message: reason, approver and expiry.
+pub(crate) fn waiver_note(w: &crate::text::finding::Waiver, lang: Lang) -> String {
+    let until = w
+        .until
+        .as_deref()
+        .map(|u| match lang {
+            Lang::Zh => format!("，有效至 {u}"),
+            Lang::En => format!(", until {u}"),
+        })
+        .unwrap_or_default();
+    match lang {
+        Lang::Zh => format!("[已豁免：{}，批准人 {}{until}] ", w.reason, w.approver),
+        Lang::En => format!("[waived: {}, approved by {}{until}] ", w.reason, w.approver),
+    }
+}

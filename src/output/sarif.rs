@@ -84,7 +84,7 @@ pub fn render(findings: &[Finding], rules: &RuleSet, lang: Lang) -> String {
             if let Some(fix) = f
                 .fix
                 .as_ref()
-                .filter(|x| x.applicability != crate::fix::Applicability::DisplayOnly)
+                .filter(|x| x.applicability != crate::text::fix::Applicability::DisplayOnly)
             {
                 let replacements: Vec<Value> = fix
                     .edits

@@ -52,7 +52,8 @@ pub struct Request {
 }
 
 /// Why no schedule could be computed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[diagnostic(code(hegui::schedule))]
 pub enum ScheduleError {
     /// The plan is not valid TOML.
     #[error("{file} is not valid TOML: {message}")]

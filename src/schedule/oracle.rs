@@ -108,7 +108,7 @@ impl Oracle {
         }
         probe_set.retain(|r| {
             matches!(r.kind, RuleKind::Checks(_))
-                && crate::engine::rule_tokens(r)
+                && crate::eval::patterns::rule_tokens(r)
                     .iter()
                     .any(|t| date_keys.contains(t))
         });
@@ -116,7 +116,7 @@ impl Oracle {
         let tokens = probe_set
             .rules
             .iter()
-            .map(|r| (r.id.clone(), crate::engine::rule_tokens(r)))
+            .map(|r| (r.id.clone(), crate::eval::patterns::rule_tokens(r)))
             .collect();
         let milestones: Vec<Milestone> = found
             .into_iter()

@@ -13,7 +13,7 @@ use crate::syntax::tree::DocPath;
 /// no date or date-time with that day, or `toml_edit` cannot edit the document.
 fn move_fix(text: &str, m: &Move) -> Option<Fix> {
     let path = DocPath::parse(&m.path)?;
-    let edit = crate::fix::compute::edit_value(text, &path, |value| {
+    let edit = crate::eval::fixes::edit_value(text, &path, |value| {
         let toml_edit::Value::Datetime(formatted) = &*value else {
             return None;
         };

@@ -3,7 +3,9 @@
 
 use std::cell::RefCell;
 
-use crate::shape::zh_type_name;
+use crate::syntax::tree::zh_type_name;
+use crate::text::finding::Finding;
+use crate::text::severity::Severity;
 use crate::tree::{Node, NodeValue, Span};
 
 /// A problem found while loading a data file, with where it is.
@@ -15,6 +17,23 @@ pub struct Problem {
     pub message: String,
     /// How to fix it.
     pub help: Option<String>,
+}
+
+impl Problem {
+    /// The problem as a finding (the one diagnostic type every output draws): an error in
+    /// `source` whose rule is `code`, the kind of file it is in (`rule-file`, `config`).
+    pub fn to_finding(&self, source: &crate::text::source::Source, code: &str) -> Finding {
+        let mut finding = Finding::new(
+            code,
+            Severity::Error,
+            source.clone(),
+            self.span.clone(),
+            self.message.clone(),
+            String::new(),
+        );
+        finding.help = self.help.clone();
+        finding
+    }
 }
 
 /// How the problem of a data file that is not TOML at all begins. Such a file is not quoted

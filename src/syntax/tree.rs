@@ -441,6 +441,22 @@ fn datetime_value(dt: &toml::value::Datetime) -> Option<NodeValue> {
     })
 }
 
+/// A TOML value's type in Chinese.
+pub(crate) fn zh_type_name(value: &NodeValue) -> &'static str {
+    match value {
+        NodeValue::String(_) => "字符串",
+        NodeValue::Integer(_) => "整数",
+        NodeValue::Float(_) => "浮点数",
+        NodeValue::Bool(_) => "布尔值",
+        NodeValue::Date(_) => "日期",
+        NodeValue::DateTime(_) => "本地日期时间",
+        NodeValue::OffsetDateTime(_) => "带时区的日期时间",
+        NodeValue::Time(_) => "本地时间",
+        NodeValue::Array(_) => "数组",
+        NodeValue::Table(_) => "表",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

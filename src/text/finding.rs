@@ -53,7 +53,7 @@ pub struct Finding {
     /// The waiver in force, if any.
     pub waived: Option<Waiver>,
     /// The repair, if the rule declares one that applies here.
-    pub fix: Option<crate::fix::Fix>,
+    pub fix: Option<crate::text::fix::Fix>,
 }
 
 impl Finding {
@@ -104,4 +104,33 @@ impl Finding {
             &self.message,
         )
     }
+}
+
+/// A fingerprint of a finding that survives unrelated edits: rule id, file, the data path of
+/// the blamed value and the value itself — never line numbers.
+pub fn finding_fingerprint(f: &Finding) -> String {
+    use std::hash::{Hash, Hasher};
+    // FNV-1a, written out so the value is stable across Rust versions.
+    struct Fnv(u64);
+    impl Hasher for Fnv {
+        fn finish(&self) -> u64 {
+            self.0
+        }
+        fn write(&mut self, bytes: &[u8]) {
+            for b in bytes {
+                self.0 ^= u64::from(*b);
+                self.0 = self.0.wrapping_mul(0x100_0000_01b3);
+            }
+        }
+    }
+    let mut h = Fnv(0xcbf2_9ce4_8422_2325);
+    for part in [
+        f.rule.as_str(),
+        f.source.name.as_str(),
+        f.path.as_str(),
+        f.value.as_str(),
+    ] {
+        part.as_bytes().hash(&mut h);
+    }
+    format!("{:016x}", h.finish())
 }

@@ -52,7 +52,7 @@ pub fn check_set(set: &RuleSet, lang: Lang, builtin: bool) -> Vec<FileProblems> 
     let vocabulary = std::cell::OnceCell::new();
     let mut out: Vec<FileProblems> = Vec::new();
     for rule in &set.rules {
-        if !builtin && crate::rules::is_builtin(&rule.source) {
+        if !builtin && crate::model::rules::is_builtin(&rule.source) {
             continue;
         }
         let vocabulary = vocabulary.get_or_init(|| Vocabulary::new(set.shape.as_ref()));
@@ -192,7 +192,7 @@ fn check_rule(rule: &Rule, vocabulary: &Vocabulary, lang: Lang) -> Vec<Problem> 
 
 /// A fix's expressions see what the finding's message sees (docs/fix.md).
 fn check_fixes(
-    fixes: &[crate::fix::decl::FixDecl],
+    fixes: &[crate::model::fix_decl::FixDecl],
     scope: &Scope,
     rule: &Rule,
     lang: Lang,

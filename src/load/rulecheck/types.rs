@@ -321,7 +321,7 @@ fn record_of(name: &str, keys: &[(String, KeySpec)]) -> Ty {
         .iter()
         .map(|(key, spec)| (key.clone(), type_of(key, spec, name)))
         .collect();
-    // Every table value has these (see `engine::to_cel`).
+    // Every table value has these (see `cel::celval::node_val`).
     fields.push(("_path".into(), Ty::String));
     fields.push(("_order".into(), Ty::Int));
     Ty::Record(Arc::new(Record {

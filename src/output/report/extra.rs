@@ -8,7 +8,8 @@ use rayon::prelude::*;
 
 use super::timeline::Allowed;
 use super::{Languages, ReportError, bi};
-use crate::engine::{Engine, display_path};
+use crate::disk::files::display_path;
+use crate::engine::Engine;
 use crate::finding::Finding;
 use crate::reader::Text;
 use crate::source::{Source, SourceFile};

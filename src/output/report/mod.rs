@@ -21,7 +21,8 @@ use std::ops::Range;
 
 use sha2::{Digest, Sha256};
 
-use crate::engine::{Engine, display_path};
+use crate::disk::files::display_path;
+use crate::engine::Engine;
 use crate::finding::Finding;
 use crate::reader::Text;
 use crate::render::Summary;
@@ -71,7 +72,8 @@ impl Languages {
 }
 
 /// A report could not be gathered.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[diagnostic(code(hegui::report))]
 pub enum ReportError {
     /// The rule set could not be prepared for the second language.
     #[error("cannot prepare the rules in English: {0}")]
@@ -527,11 +529,11 @@ fn item(
             .as_deref()
             .map(|h| pair(h, other.and_then(|o| o.help.as_deref()))),
         fix: f.fix.as_ref().map(|x| {
-            let (before, after) = crate::fix::before_after(&f.source.text, x);
+            let (before, after) = crate::text::fix::before_after(&f.source.text, x);
             let how = match x.applicability {
-                crate::fix::Applicability::Safe => same("hegui fix"),
-                crate::fix::Applicability::Unsafe => same("hegui fix --unsafe-fixes"),
-                crate::fix::Applicability::DisplayOnly => bi("手工修改", "by hand"),
+                crate::text::fix::Applicability::Safe => same("hegui fix"),
+                crate::text::fix::Applicability::Unsafe => same("hegui fix --unsafe-fixes"),
+                crate::text::fix::Applicability::DisplayOnly => bi("手工修改", "by hand"),
             };
             ItemFix {
                 message: pair(

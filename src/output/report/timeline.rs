@@ -203,7 +203,7 @@ fn fill(words: &Text, entry: &Node, spec: &KeySpec, days: Option<i64>) -> Text {
 
 /// A manifest value as text, through the one CEL display.
 pub(crate) fn node_text(node: &Node) -> String {
-    crate::engine::display_value(&crate::engine::to_cel(node, None))
+    crate::cel::convert::display_value(&crate::cel::convert::to_cel(node))
 }
 
 struct Builder<'a> {

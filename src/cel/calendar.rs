@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-use crate::model::estimate::{DayBound, Estimate, count_days, nth_day};
+use crate::cel::estimate::{DayBound, Estimate, count_days, nth_day};
 use crate::reader::{Problems, TableReader};
 use crate::tree::{Node, NodeValue};
 
@@ -64,7 +64,7 @@ impl Calendar {
     }
 
     /// What is known of a day: exact in a published year, bounded by the pattern in a year
-    /// with festival dates (crate::model::estimate), else nothing.
+    /// with festival dates (crate::cel::estimate), else nothing.
     fn bound(&self, day: NaiveDate) -> Result<DayBound, MissingYear> {
         if self.years.contains_key(&day.year()) {
             let working = self.is_workday(day)?;
@@ -124,7 +124,8 @@ impl Calendar {
     }
 
     /// The years the calendar holds.
-    pub fn years(&self) -> impl Iterator<Item = (&i32, &YearSchedule)> {
+    #[cfg(test)]
+    pub(crate) fn years(&self) -> impl Iterator<Item = (&i32, &YearSchedule)> {
         self.years.iter()
     }
 

@@ -10,8 +10,8 @@
 
 use chrono::{NaiveDate, Timelike};
 
-use crate::fix::decl::{EditDecl, EditOp, FixDecl};
-use crate::fix::{Edit, Fix};
+use crate::model::fix_decl::{EditDecl, EditOp, FixDecl};
+use crate::text::fix::{Edit, Fix};
 use crate::tree::{self, DocPath, Node, NodeValue, Segment};
 use cel::{Context, Value};
 
@@ -61,12 +61,12 @@ fn alternative(decl: &FixDecl, ctx: &Context<'_, '_>, target: &Target<'_>) -> Op
     }
     let fix = Fix {
         applicability: decl.applicability,
-        message: crate::engine::render(decl.message.get(target.lang), ctx),
+        message: crate::eval::data::render(decl.message.get(target.lang), ctx),
         edits,
     };
     // A fix whose result is not a TOML file (a renamed key that now collides) is no fix.
     if !replaces_only || fix.edits.len() > 1 {
-        let (fixed, _) = crate::fix::apply_fixes(target.text, &[&fix]);
+        let (fixed, _) = crate::text::fix::apply_fixes(target.text, &[&fix]);
         tree::parse(&fixed).ok()?;
     }
     Some(fix)
@@ -74,7 +74,7 @@ fn alternative(decl: &FixDecl, ctx: &Context<'_, '_>, target: &Target<'_>) -> Op
 
 /// One edit, and whether it only replaces an existing value.
 fn one_edit(edit: &EditDecl, ctx: &Context<'_, '_>, target: &Target<'_>) -> Option<(Edit, bool)> {
-    let path = crate::engine::resolve_path(&edit.path, target.item, ctx)?;
+    let path = crate::eval::run::resolve_path(&edit.path, target.item, ctx)?;
     let value = edit.value.program.execute(ctx).ok()?;
     match edit.op {
         EditOp::Rename => rename(&path, &value, target).map(|e| (e, false)),
@@ -395,10 +395,10 @@ mod tests {
     fn the_difference_is_one_minimal_region() {
         let e = difference("a = 1\nb = 2\n", "a = 1\nc = 3\nb = 2\n");
         assert_eq!(e.content.len(), 6);
-        let (out, _) = crate::fix::apply_fixes(
+        let (out, _) = crate::text::fix::apply_fixes(
             "a = 1\nb = 2\n",
             &[&Fix {
-                applicability: crate::fix::Applicability::Safe,
+                applicability: crate::text::fix::Applicability::Safe,
                 message: String::new(),
                 edits: vec![e],
             }],
@@ -417,11 +417,11 @@ mod tests {
         })
         .unwrap();
         let fix = Fix {
-            applicability: crate::fix::Applicability::Unsafe,
+            applicability: crate::text::fix::Applicability::Unsafe,
             message: String::new(),
             edits: vec![edit],
         };
-        let (out, _) = crate::fix::apply_fixes(text, &[&fix]);
+        let (out, _) = crate::text::fix::apply_fixes(text, &[&fix]);
         assert_eq!(
             out,
             "# head\n[[a]]\nx = 1 # one\ny = true\n\n# next\n[[a]]\nx = 2\n"

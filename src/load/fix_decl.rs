@@ -1,59 +1,10 @@
-//! A rule's fix as declared in its rule file, next to `help`:
-//!
-//! ```toml
-//! fix = [
-//!   { when = "…", applicability = "unsafe", message = { zh = "…", en = "…" },
-//!     set = "closure_effective_on", value = "earliest" },
-//!   { message = { zh = "…", en = "…" },
-//!     edits = [{ set = "published_on", value = "…" }, { append = "channels", value = "'homepage'" }] },
-//! ]
-//! ```
-//!
-//! Alternatives are tried in order; the first whose `when` holds and whose edits can all be
-//! made (a date before `--today` is never moved, nor moved to) is the finding's fix. Paths are
-//! templates like `at`; values are CEL expressions compiled like every other rule expression.
+//! Reading a rule's `fix` declarations (the types are in `crate::model::fix_decl`).
 
-use crate::fix::Applicability;
+use crate::model::fix_decl::{EditDecl, EditOp, FixDecl};
 use crate::reader::TableReader;
-use crate::rules::{BiTemplate, Expr, Template};
 use crate::source::Source;
+use crate::text::fix::Applicability;
 use crate::tree::{Node, NodeValue};
-
-/// What one edit does.
-#[derive(Debug, Clone)]
-pub enum EditOp {
-    /// Set the value at a path (replacing it, or adding the key when absent).
-    Set,
-    /// Add an element at the end of the array at a path (creating the array when absent).
-    Append,
-    /// Rename the key at a path; the value is the new name.
-    Rename,
-}
-
-/// One declared edit: an operation, the path it works on, and the CEL expression of the value.
-#[derive(Debug, Clone)]
-pub struct EditDecl {
-    /// What it does.
-    pub op: EditOp,
-    /// Where, relative to the item (or absolute with `/`); `.` is the finding's own value for
-    /// engine checks.
-    pub path: Template,
-    /// The new value (for `rename`: the new key).
-    pub value: Expr,
-}
-
-/// One alternative of a rule's fix.
-#[derive(Debug, Clone)]
-pub struct FixDecl {
-    /// Only when this holds.
-    pub when: Option<Expr>,
-    /// Safe, unsafe or display-only (default unsafe).
-    pub applicability: Applicability,
-    /// What the fix does (a template, like `help`).
-    pub message: BiTemplate,
-    /// Its edits.
-    pub edits: Vec<EditDecl>,
-}
 
 /// Reads a rule's (or check's) `fix`: one table or an array of alternatives. Problems point at
 /// the rule file.
@@ -84,7 +35,7 @@ pub(crate) fn load(reader: &TableReader<'_>, source: &Source) -> Vec<FixDecl> {
 }
 
 fn alternative(r: &TableReader<'_>, source: &Source) -> Option<FixDecl> {
-    let when = crate::rules::expr_field(r, "when", source);
+    let when = crate::load::rules::expr_field(r, "when", source);
     let applicability = match r.string("applicability") {
         None => Some(Applicability::Unsafe),
         Some((text, span)) => {
@@ -102,7 +53,7 @@ fn alternative(r: &TableReader<'_>, source: &Source) -> Option<FixDecl> {
     };
     let message = r
         .required("message")
-        .and_then(|_| crate::rules::bi_template(r, "message", source));
+        .and_then(|_| crate::load::rules::bi_template(r, "message", source));
     let mut edits = Vec::new();
     let mut complete = true;
     let own = edit(r, source);
@@ -172,7 +123,7 @@ fn edit(r: &TableReader<'_>, source: &Source) -> Option<Option<EditDecl>> {
     }
     let value = r
         .required("value")
-        .and_then(|_| crate::rules::expr_field(r, "value", source));
+        .and_then(|_| crate::load::rules::expr_field(r, "value", source));
     if found.len() > 1 {
         r.problems.push(
             found[1].2.clone(),
@@ -181,6 +132,6 @@ fn edit(r: &TableReader<'_>, source: &Source) -> Option<Option<EditDecl>> {
         return Some(None);
     }
     let (op, text, span) = found.remove(0);
-    let path = crate::rules::compile_template(&text, &span, source, r.problems);
+    let path = crate::load::rules::compile_template(&text, &span, source, r.problems);
     Some(value.map(|value| EditDecl { op, path, value }))
 }

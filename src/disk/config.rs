@@ -103,7 +103,8 @@ pub struct Config {
 }
 
 /// Why a configuration cannot be used.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[diagnostic(code(hegui::config))]
 pub enum ConfigError {
     /// The file cannot be read.
     #[error("cannot read {path}: {reason}")]
@@ -164,12 +165,13 @@ impl Config {
 
     /// [`Config::load`], with the problems in `lang`.
     pub fn load_in(path: &Path, lang: Lang) -> Result<Config, ConfigError> {
-        let name = crate::engine::display_path(path);
+        let name = crate::disk::files::display_path(path);
         let unreadable = |reason: String| ConfigError::Unreadable {
             path: name.clone(),
             reason,
         };
-        let bytes = std::fs::read(path).map_err(|e| unreadable(crate::engine::io_reason(&e)))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| unreadable(crate::text::io_error::io_reason(&e)))?;
         let text = String::from_utf8(bytes).map_err(|_| unreadable("not UTF-8 text".into()))?;
         let dir = std::path::absolute(path)
             .ok()
@@ -520,7 +522,7 @@ fn globs(patterns: &[(String, Span)], key: &str, problems: &Problems) -> Option<
 /// The value a parameter takes when `node` overrides `default`: the same type (an integer
 /// is accepted for a float); a table overrides the keys it names and keeps the others.
 fn overridden(default: &Value, node: &Node, problems: &Problems) -> Option<Value> {
-    let value = crate::engine::to_cel(node, None);
+    let value = crate::cel::convert::to_cel(node);
     let zh = problems.lang() == Lang::Zh;
     let kind = |v: &Value| {
         let (en, zh_name) = match v {
