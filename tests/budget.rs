@@ -165,3 +165,14 @@ fn a_rule_within_the_budget_is_unaffected() {
     );
     assert!(found.is_empty(), "{:?}", messages(&found));
 }
+
+#[test]
+fn a_key_looked_up_in_a_large_map_costs_a_step() {
+    // The index pattern of the built-in rules (`item.id in by_cover`), 8,192 times over a map
+    // of 16 keys holding 8,192 maps: `in` on a map is a lookup. Charged as a read of the whole
+    // map it came to about 8,192 × 16,400 steps, over the budget (as NTC001 was on a plan of
+    // 4,000 accounts with a notice each, benches/scaling.py --case notices).
+    let lets = doubled_list(9) + "let.g = \"l9.map(x, {'k': x})\"\nlet.m = \"group_by(g, 'k')\"\n";
+    let found = over_budget(&lets, "l9.all(x, x in m && m[x].size() == 512)", Lang::En);
+    assert!(found.is_empty(), "{:?}", messages(&found));
+}

@@ -194,3 +194,23 @@ fn the_harness_checks_what_it_is_given() {
     assert!(broken.contains("fuzz.toml"), "{broken}");
     assert!(harness::check_manifest(b"[plan").contains("SCH001"));
 }
+
+#[test]
+fn the_manifest_target_renders_a_sample_for_people() {
+    // The fuzz target skips the human renderer except on one input in HUMAN_SAMPLE: its output
+    // is what `check_manifest` renders, cut before the human part or whole.
+    let (mut whole, mut cut) = (0, 0);
+    for n in 0..4 * harness::HUMAN_SAMPLE {
+        let data = format!("[plan{}", " ".repeat(n)).into_bytes();
+        let full = harness::check_manifest(&data);
+        let fuzzed = harness::fuzz_manifest(&data);
+        assert!(fuzzed.contains("SCH001"), "{fuzzed}");
+        assert!(full.starts_with(&fuzzed), "{fuzzed}\n---\n{full}");
+        if fuzzed == full {
+            whole += 1;
+        } else {
+            cut += 1;
+        }
+    }
+    assert!(whole > 0 && cut > whole, "{whole} whole, {cut} cut");
+}

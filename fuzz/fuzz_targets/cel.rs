@@ -3,6 +3,10 @@
 //! evaluated against the example plan.
 #![no_main]
 
+// As in the hegui binary: an execution allocates and frees many small values.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Some((slot, expr)) = data.split_first() else {
         return;

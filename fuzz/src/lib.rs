@@ -36,6 +36,11 @@ pub fn builtin_engine() -> &'static Engine {
 
 /// Checks a manifest's text (as the CLI does) and renders the findings in every format.
 pub fn check_text(engine: &Engine, text: &str) -> String {
+    check_text_rendering(engine, text, true)
+}
+
+/// [`check_text`], with the human renderer only when `human` is set (JSON and SARIF always).
+pub fn check_text_rendering(engine: &Engine, text: &str, human: bool) -> String {
     let source = SourceFile::new("fuzz.plan.toml", text);
     let dir = Path::new(NOWHERE);
     let mut findings = engine.check_source(&source, &dir.join("fuzz.plan.toml"), dir);
@@ -68,12 +73,14 @@ pub fn check_text(engine: &Engine, text: &str) -> String {
         ..RuleSet::default()
     };
     out.push_str(&sarif::render(&findings, &fired, Lang::En));
-    out.push_str(&human::render(
-        &findings,
-        1,
-        Lang::En,
-        human::Style::plain(),
-    ));
+    if human {
+        out.push_str(&human::render(
+            &findings,
+            1,
+            Lang::En,
+            human::Style::plain(),
+        ));
+    }
     out
 }
 
@@ -81,6 +88,28 @@ pub fn check_text(engine: &Engine, text: &str) -> String {
 /// `check_file` shows it (lossily), so the parser and every rule see the odd text too.
 pub fn check_manifest(data: &[u8]) -> String {
     check_text(builtin_engine(), &String::from_utf8_lossy(data))
+}
+
+/// One input in this many is rendered by the human renderer in the `manifest` fuzz target.
+pub const HUMAN_SAMPLE: usize = 8;
+
+/// What the `manifest` fuzz target runs: [`check_manifest`], except that the human renderer
+/// (miette: escaping the file, wrapping, snippets; a fifth of an execution in `perf`) runs on
+/// one input in [`HUMAN_SAMPLE`]. Which inputs is decided by the input itself (its length and
+/// three of its bytes), so an input always takes the same path and a crash reproduces.
+pub fn fuzz_manifest(data: &[u8]) -> String {
+    let pick = match data {
+        [] => 0,
+        [first, .., last] => {
+            data.len()
+                + usize::from(*first)
+                + usize::from(data[data.len() / 2])
+                + usize::from(*last)
+        }
+        [only] => 1 + usize::from(*only),
+    };
+    let text = String::from_utf8_lossy(data);
+    check_text_rendering(builtin_engine(), &text, pick % HUMAN_SAMPLE == 0)
 }
 
 /// The built-in data files a rule pack relies on (law table, vocabulary, calendar), without the
