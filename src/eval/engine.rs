@@ -211,6 +211,7 @@ impl Engine {
                     span,
                     &DocPath::default(),
                     &args,
+                    None,
                 ) {
                     out.push(f);
                 }
@@ -228,6 +229,7 @@ impl Engine {
                     issue.span.clone(),
                     &issue.path,
                     &issue.args,
+                    Some(&doc),
                 ) {
                     out.push(f);
                 }
@@ -243,9 +245,14 @@ impl Engine {
                     }
                     Err(reason) => {
                         let args = vec![("path", value.clone()), ("reason", reason)];
-                        if let Some(f) =
-                            self.builtin_finding(BuiltinCheck::File, source, span, &path, &args)
-                        {
+                        if let Some(f) = self.builtin_finding(
+                            BuiltinCheck::File,
+                            source,
+                            span,
+                            &path,
+                            &args,
+                            Some(&doc),
+                        ) {
                             out.push(f);
                         }
                         invalid.push(path);
@@ -288,7 +295,9 @@ impl Engine {
             self.options.today,
         );
         for (check, span, args) in issues {
-            if let Some(f) = self.builtin_finding(check, source, span, &DocPath::default(), &args) {
+            if let Some(f) =
+                self.builtin_finding(check, source, span, &DocPath::default(), &args, Some(&doc))
+            {
                 out.push(f);
             }
         }
@@ -365,6 +374,7 @@ impl Engine {
         span: Span,
         path: &DocPath,
         args: &[(&'static str, String)],
+        doc: Option<&crate::syntax::tree::Node>,
     ) -> Option<Finding> {
         let lang = self.options.lang;
         let Some(rule) = self.builtin_rule(check) else {
@@ -400,12 +410,13 @@ impl Engine {
             .map(|l| render(l.get(lang), &ctx))
             .filter(|l| !l.is_empty());
         finding.basis = self.cite(rule);
+        // The tree the check parsed, not a new parse per finding (linear in the findings).
         if !rule.fixes.is_empty()
-            && let Ok(doc) = tree::parse(&source.text)
+            && let Some(doc) = doc
         {
             let target = crate::eval::fixes::Target {
                 text: &source.text,
-                doc: &doc,
+                doc,
                 item: path,
                 today: self.options.today,
                 lang,

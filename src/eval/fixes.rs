@@ -48,7 +48,8 @@ fn alternative(decl: &FixDecl, ctx: &Context<'_, '_>, target: &Target<'_>) -> Op
     let mut replaces_only = true;
     for edit in &decl.edits {
         let (made, replaced) = one_edit(edit, ctx, target)?;
-        // A value replaced by a rendered TOML value is valid TOML by construction.
+        // A value replaced by a rendered TOML value is valid TOML by construction, and so is a
+        // key renamed to one toml_edit writes and no sibling in the parsed table has.
         replaces_only &= replaced;
         edits.push(made);
     }
@@ -72,12 +73,13 @@ fn alternative(decl: &FixDecl, ctx: &Context<'_, '_>, target: &Target<'_>) -> Op
     Some(fix)
 }
 
-/// One edit, and whether it only replaces an existing value.
+/// One edit, and whether it leaves a valid TOML file by construction (it replaces an existing
+/// value, or renames a key to a free name).
 fn one_edit(edit: &EditDecl, ctx: &Context<'_, '_>, target: &Target<'_>) -> Option<(Edit, bool)> {
     let path = crate::eval::run::resolve_path(&edit.path, target.item, ctx)?;
     let value = edit.value.program.execute(ctx).ok()?;
     match edit.op {
-        EditOp::Rename => rename(&path, &value, target).map(|e| (e, false)),
+        EditOp::Rename => rename(&path, &value, target).map(|e| (e, true)),
         EditOp::Set => {
             let replaced = target.doc.at(&path.0).is_some();
             set(&path, &value, target).map(|e| (e, replaced))
