@@ -11,6 +11,11 @@ Cases:
   notices   N accounts each covered by its own notice, N = 1,000 vs 4,000
   keys      one account with N misspelt keys (N unknown-key findings, each with a rename fix),
             N = 1,000 vs 4,000
+  batches   N active coupon batches, each still on a channel it is not withdrawn from (a
+            CPN010 finding whose fix appends to the batch's `withdrawn_from`), each naming a
+            replacement (CPN013 looks it up among the batches), with claimed coupons (CPN007
+            looks for a reminder) and no `[monitoring]` (CPN012: one finding per batch, each
+            adding the same table); N = 500 vs 2,000
 """
 
 import argparse
@@ -81,6 +86,32 @@ def keys_plan(n):
     return HEADER + ACCOUNT.format(i=0) + extra
 
 
+BATCH = """
+[[coupon_batch]]
+card_id = "pQhTx7mK2vN9bC4dR6yW8s{i:06d}"
+title = "秋季满100减20代金券 {i}"
+status = "active"
+strategy = "gradual"
+reason = "秋季活动结束，换用冬季满减券"
+violation = false
+withdraw_at = 2026-12-15T10:00:00
+claimed = 12840
+redeemed = 9310
+keep_claimed_records = true
+smooth_transition = true
+replacement_card_id = "pQhTx7mK2vN9bC4dR6yW8r{i:06d}"
+replacement_copy = "冬季满100减20代金券已上线，点击菜单栏「会员福利」即可领取。"
+equivalent_alternative = true
+channels = ["official-account", "mini-program", "offline"]  # offline: not withdrawn
+withdrawn_from = ["official-account", "mini-program"]
+operator = {{ role = "ops-admin", verification = "sms", category_authorized = true }}
+"""
+
+
+def batches_plan(n):
+    return HEADER + "".join(BATCH.format(i=i) for i in range(n))
+
+
 def cpu_of_children():
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
@@ -110,12 +141,15 @@ def main():
     ap.add_argument("--hegui", default=os.path.join(ROOT, "target/release/hegui"))
     ap.add_argument("--runs", type=int, default=3, help="runs per input; the fastest counts")
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies every input size")
-    ap.add_argument("--case", choices=["matches", "notices", "keys"], action="append")
+    ap.add_argument(
+        "--case", choices=["matches", "notices", "keys", "batches"], action="append"
+    )
     args = ap.parse_args()
     cases = {
         "matches": (matches_plan, 12_000),
         "notices": (notices_plan, 1_000),
         "keys": (keys_plan, 1_000),
+        "batches": (batches_plan, 500),
     }
     worst = 0.0
     with tempfile.TemporaryDirectory() as tmp:

@@ -65,14 +65,10 @@ pub fn check_text_rendering(engine: &Engine, text: &str, human: bool) -> String 
     let mut out = json::render(&findings, 1);
     // SARIF describes the rules that fired: the descriptors of the whole catalogue are the
     // same for every input and would cost most of an execution (tests render them in full).
-    let fired = RuleSet {
-        rules: (engine.rules().rules.iter())
-            .filter(|r| findings.iter().any(|f| f.rule == r.id))
-            .cloned()
-            .collect(),
-        ..RuleSet::default()
-    };
-    out.push_str(&sarif::render(&findings, &fired, Lang::En));
+    let fired: Vec<&hegui::rules::Rule> = (engine.rules().rules.iter())
+        .filter(|r| findings.iter().any(|f| f.rule == r.id))
+        .collect();
+    out.push_str(&sarif::render_described(&findings, &fired, Lang::En));
     if human {
         out.push_str(&human::render(
             &findings,

@@ -24,6 +24,8 @@ pub(crate) struct FileData<'a> {
     pub(crate) entries: Box<dyn Val + 'a>,
     pub(crate) invalid: &'a [DocPath],
     pub(crate) texts: HashMap<DocPath, Source>,
+    /// The file's headers and what its fixes have parsed so far.
+    pub(crate) fix_work: &'a crate::eval::fixes::FixWork,
     /// Each scope's items, listed once per file (most scopes are shared by many rules).
     pub(crate) scoped: std::cell::RefCell<HashMap<Vec<String>, ScopeItems<'a>>>,
 }
@@ -38,6 +40,7 @@ impl<'a> FileData<'a> {
         texts: HashMap<DocPath, Source>,
         source: Source,
         vals: &'a FileVals<'a>,
+        fix_work: &'a crate::eval::fixes::FixWork,
     ) -> Self {
         FileData {
             doc,
@@ -47,6 +50,7 @@ impl<'a> FileData<'a> {
             entries: vals.entries(doc, invalid),
             invalid,
             texts,
+            fix_work,
             scoped: std::cell::RefCell::default(),
         }
     }

@@ -220,6 +220,7 @@ impl Engine {
         };
         let mut invalid = Vec::new();
         let mut texts: HashMap<DocPath, Source> = HashMap::new();
+        let fix_work = crate::eval::fixes::FixWork::default();
         if let Some(shape) = &self.set.shape {
             let report = shape.check(&doc);
             for issue in &report.issues {
@@ -229,7 +230,7 @@ impl Engine {
                     issue.span.clone(),
                     &issue.path,
                     &issue.args,
-                    Some(&doc),
+                    Some((&doc, &fix_work)),
                 ) {
                     out.push(f);
                 }
@@ -251,7 +252,7 @@ impl Engine {
                             span,
                             &path,
                             &args,
-                            Some(&doc),
+                            Some((&doc, &fix_work)),
                         ) {
                             out.push(f);
                         }
@@ -261,7 +262,7 @@ impl Engine {
             }
         }
         let vals = FileVals::new(&doc, &invalid);
-        let file = FileData::new(&doc, &invalid, texts, source.clone(), &vals);
+        let file = FileData::new(&doc, &invalid, texts, source.clone(), &vals, &fix_work);
         let mut root = Context::with_env(cel_env());
         functions::register(&mut root, Arc::clone(&self.calendar));
         root.add_variable_as_val("plan", Box::new(Shared(&*file.plan)));
@@ -295,9 +296,14 @@ impl Engine {
             self.options.today,
         );
         for (check, span, args) in issues {
-            if let Some(f) =
-                self.builtin_finding(check, source, span, &DocPath::default(), &args, Some(&doc))
-            {
+            if let Some(f) = self.builtin_finding(
+                check,
+                source,
+                span,
+                &DocPath::default(),
+                &args,
+                Some((&doc, &fix_work)),
+            ) {
                 out.push(f);
             }
         }
@@ -374,7 +380,7 @@ impl Engine {
         span: Span,
         path: &DocPath,
         args: &[(&'static str, String)],
-        doc: Option<&crate::syntax::tree::Node>,
+        doc: Option<(&crate::syntax::tree::Node, &crate::eval::fixes::FixWork)>,
     ) -> Option<Finding> {
         let lang = self.options.lang;
         let Some(rule) = self.builtin_rule(check) else {
@@ -412,7 +418,7 @@ impl Engine {
         finding.basis = self.cite(rule);
         // The tree the check parsed, not a new parse per finding (linear in the findings).
         if !rule.fixes.is_empty()
-            && let Some(doc) = doc
+            && let Some((doc, work)) = doc
         {
             let target = crate::eval::fixes::Target {
                 text: &source.text,
@@ -420,6 +426,7 @@ impl Engine {
                 item: path,
                 today: self.options.today,
                 lang,
+                work,
             };
             finding.fix = crate::eval::fixes::evaluate(&rule.fixes, &ctx, &target);
         }

@@ -1,9 +1,14 @@
 //! Turns a rule's declared fix into text edits of the manifest.
 //!
 //! Replacing a value or renaming a key replaces exactly its bytes (the rest of the line, its
-//! comment included, is untouched); adding a key or an array element is done by `toml_edit` on
-//! the whole document, and the edit is the one region where its output differs from the file,
-//! so every comment, blank line and quote style outside that region stays as written.
+//! comment included, is untouched); adding a key or an array element is done by `toml_edit`,
+//! and the edit is the one region where its output differs from the file, so every comment,
+//! blank line and quote style outside that region stays as written.
+//!
+//! `toml_edit` works on the section of an `[[entry]]` when the change lies inside one (from
+//! its header to the next header that is not its own), otherwise on the whole document. What
+//! the fixes of one file parse together is capped ([`FixWork`]): many fixes in one file cost
+//! time linear in its size, and a finding past the cap is reported without a fix.
 //!
 //! Dates before `--today` are facts: an alternative that would move one, or move a date to
 //! before `--today`, is not offered; the next alternative is tried.
@@ -27,6 +32,166 @@ pub(crate) struct Target<'a> {
     pub today: NaiveDate,
     /// The language of the fix's message.
     pub lang: crate::Lang,
+    /// The file's headers and what its fixes have parsed so far.
+    pub work: &'a FixWork,
+}
+
+/// The fixes of one file together parse at most this many times the file's length (plus
+/// [`FIX_WORK_FLOOR`] bytes); past it a finding carries no fix, and `hegui fix`, which checks
+/// again after each round, offers it in a later round.
+pub(crate) const FIX_WORK_FACTOR: usize = 8;
+
+/// What the fixes of any file may parse, however short the file.
+pub(crate) const FIX_WORK_FLOOR: usize = 1 << 20;
+
+/// A fix's edits as (start, end, new text): what [`Target::still_toml`] remembers.
+type EditsKey = Vec<(usize, usize, String)>;
+
+/// Per file: where its `[headers]` start (found on first need) and how many bytes its fixes
+/// have handed to a parser.
+#[derive(Default)]
+pub(crate) struct FixWork {
+    headers: std::cell::OnceCell<Vec<usize>>,
+    parsed: std::cell::Cell<usize>,
+    /// The edits computed so far, by what they change.
+    made: std::cell::RefCell<std::collections::HashMap<String, Option<Edit>>>,
+    /// Whether the file is still TOML with these edits made, for the edits checked so far.
+    checked: std::cell::RefCell<std::collections::HashMap<EditsKey, bool>>,
+}
+
+impl FixWork {
+    /// Counts `len` bytes about to be parsed; `None` when that would pass the file's cap.
+    fn charge(&self, len: usize, file_len: usize) -> Option<()> {
+        let limit = FIX_WORK_FACTOR
+            .saturating_mul(file_len)
+            .saturating_add(FIX_WORK_FLOOR);
+        let after = self.parsed.get().saturating_add(len);
+        if after > limit {
+            return None;
+        }
+        self.parsed.set(after);
+        Some(())
+    }
+
+    fn header_starts(&self, text: &str, doc: &Node) -> &[usize] {
+        self.headers.get_or_init(|| {
+            let mut starts = Vec::new();
+            collect_headers(text, doc, &mut starts);
+            starts.sort_unstable();
+            starts.dedup();
+            starts
+        })
+    }
+}
+
+/// Where the `[header]`s and `[[header]]`s of the tables under `node` start.
+fn collect_headers(text: &str, node: &Node, out: &mut Vec<usize>) {
+    match &node.value {
+        NodeValue::Table(entries) => {
+            // A table made by a header has the header's span; inline tables start with `{`.
+            if text.as_bytes().get(node.span.start) == Some(&b'[') {
+                out.push(node.span.start);
+            }
+            for entry in entries {
+                collect_headers(text, &entry.node, out);
+            }
+        }
+        NodeValue::Array(items) => {
+            for item in items {
+                collect_headers(text, item, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A part of the manifest that `toml_edit` can work on alone: its start in the file, its text,
+/// and the path of the change inside it.
+struct Section<'t> {
+    start: usize,
+    text: &'t str,
+    path: Vec<Segment>,
+}
+
+impl<'a> Target<'a> {
+    /// The section of the `[[table]]` entry that `path` lies in: from the entry's header to the
+    /// first header after its own sub-tables' headers. `None` when `path` is not inside such
+    /// an entry (the whole document is the section then).
+    fn section(&self, path: &[Segment]) -> Option<Section<'a>> {
+        let [Segment::Key(table), Segment::Index(i), rest @ ..] = path else {
+            return None;
+        };
+        let NodeValue::Array(items) = &self.doc.get(table)?.value else {
+            return None;
+        };
+        let entry = items.get(*i)?;
+        if !matches!(entry.value, NodeValue::Table(_))
+            || !self.text.get(entry.span.start..)?.starts_with("[[")
+        {
+            return None;
+        }
+        let mut own = Vec::new();
+        collect_headers(self.text, entry, &mut own);
+        let last_own = own.into_iter().max().unwrap_or(entry.span.start);
+        let starts = self.work.header_starts(self.text, self.doc);
+        let end = starts
+            .get(starts.partition_point(|&s| s <= last_own))
+            .copied()
+            .unwrap_or(self.text.len());
+        let mut local = vec![Segment::Key(table.clone()), Segment::Index(0)];
+        local.extend_from_slice(rest);
+        Some(Section {
+            start: entry.span.start,
+            text: self.text.get(entry.span.start..end)?,
+            path: local,
+        })
+    }
+
+    /// Whether the file with `fix` made is still TOML. When the changes at `paths` all lie in
+    /// one entry's section, that section alone is parsed (it holds every key they could clash
+    /// with); otherwise the whole file is.
+    fn still_toml(&self, fix: &Fix, paths: &[DocPath]) -> Option<()> {
+        let memo: EditsKey = (fix.edits.iter())
+            .map(|e| (e.range.start, e.range.end, e.content.clone()))
+            .collect();
+        if let Some(known) = self.work.checked.borrow().get(&memo) {
+            return known.then_some(());
+        }
+        let valid = self.still_toml_once(fix, paths).is_some();
+        self.work.checked.borrow_mut().insert(memo, valid);
+        valid.then_some(())
+    }
+
+    fn still_toml_once(&self, fix: &Fix, paths: &[DocPath]) -> Option<()> {
+        let mut bounds = paths.iter().map(|p| {
+            self.section(&p.0)
+                .map(|s| (s.start, s.start + s.text.len()))
+        });
+        let first = bounds.next().flatten();
+        let (start, end) = match first {
+            Some(b) if bounds.all(|other| other == Some(b)) => b,
+            _ => (0, self.text.len()),
+        };
+        let text = self.text.get(start..end)?;
+        self.work.charge(text.len(), self.text.len())?;
+        let mut edits = Vec::with_capacity(fix.edits.len());
+        for e in &fix.edits {
+            if e.range.start < start || e.range.end > end {
+                return None;
+            }
+            edits.push(Edit {
+                range: e.range.start - start..e.range.end - start,
+                content: e.content.clone(),
+            });
+        }
+        let local = Fix {
+            applicability: fix.applicability,
+            message: String::new(),
+            edits,
+        };
+        let (fixed, _) = crate::text::fix::apply_fixes(text, &[&local]);
+        tree::parse(&fixed).ok().map(|_| ())
+    }
 }
 
 /// The first alternative whose `when` holds and whose edits can all be made.
@@ -45,13 +210,15 @@ fn alternative(decl: &FixDecl, ctx: &Context<'_, '_>, target: &Target<'_>) -> Op
         return None;
     }
     let mut edits = Vec::with_capacity(decl.edits.len());
+    let mut paths = Vec::with_capacity(decl.edits.len());
     let mut replaces_only = true;
     for edit in &decl.edits {
-        let (made, replaced) = one_edit(edit, ctx, target)?;
+        let (made, replaced, path) = one_edit(edit, ctx, target)?;
         // A value replaced by a rendered TOML value is valid TOML by construction, and so is a
         // key renamed to one toml_edit writes and no sibling in the parsed table has.
         replaces_only &= replaced;
         edits.push(made);
+        paths.push(path);
     }
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     if edits
@@ -67,25 +234,30 @@ fn alternative(decl: &FixDecl, ctx: &Context<'_, '_>, target: &Target<'_>) -> Op
     };
     // A fix whose result is not a TOML file (a renamed key that now collides) is no fix.
     if !replaces_only || fix.edits.len() > 1 {
-        let (fixed, _) = crate::text::fix::apply_fixes(target.text, &[&fix]);
-        tree::parse(&fixed).ok()?;
+        target.still_toml(&fix, &paths)?;
     }
     Some(fix)
 }
 
 /// One edit, and whether it leaves a valid TOML file by construction (it replaces an existing
 /// value, or renames a key to a free name).
-fn one_edit(edit: &EditDecl, ctx: &Context<'_, '_>, target: &Target<'_>) -> Option<(Edit, bool)> {
+/// Also returns the path it changes.
+fn one_edit(
+    edit: &EditDecl,
+    ctx: &Context<'_, '_>,
+    target: &Target<'_>,
+) -> Option<(Edit, bool, DocPath)> {
     let path = crate::eval::run::resolve_path(&edit.path, target.item, ctx)?;
     let value = edit.value.program.execute(ctx).ok()?;
-    match edit.op {
-        EditOp::Rename => rename(&path, &value, target).map(|e| (e, true)),
+    let (made, replaced) = match edit.op {
+        EditOp::Rename => (rename(&path, &value, target)?, true),
         EditOp::Set => {
             let replaced = target.doc.at(&path.0).is_some();
-            set(&path, &value, target).map(|e| (e, replaced))
+            (set(&path, &value, target)?, replaced)
         }
-        EditOp::Append => append(&path, &value, target).map(|e| (e, false)),
-    }
+        EditOp::Append => (append(&path, &value, target)?, false),
+    };
+    Some((made, replaced, path))
 }
 
 fn rename(path: &DocPath, value: &Value, target: &Target<'_>) -> Option<Edit> {
@@ -147,7 +319,8 @@ fn set(path: &DocPath, value: &Value, target: &Target<'_>) -> Option<Edit> {
             {
                 return None;
             }
-            with_toml_edit(target.text, parent, |place| {
+            let memo = format!("set {} {key} {new}", DocPath(parent.to_vec()));
+            with_toml_edit(target, memo, parent, |place| {
                 place.table()?.insert(key, toml_edit::Item::Value(new));
                 Some(())
             })
@@ -182,7 +355,8 @@ fn add_table(path: &DocPath, map: &cel::objects::Map, target: &Target<'_>) -> Op
     for (k, v) in entries {
         table.insert(&k, toml_edit::Item::Value(v));
     }
-    with_toml_edit(target.text, parent, |place| {
+    let memo = format!("table {} {key} {table}", DocPath(parent.to_vec()));
+    with_toml_edit(target, memo, parent, |place| {
         place.table()?.insert(key, toml_edit::Item::Table(table));
         Some(())
     })
@@ -197,7 +371,7 @@ fn append(path: &DocPath, value: &Value, target: &Target<'_>) -> Option<Edit> {
         Some(Node {
             value: NodeValue::Array(_),
             ..
-        }) => with_toml_edit(target.text, &path.0, |place| {
+        }) => with_toml_edit(target, format!("push {path} {new}"), &path.0, |place| {
             place.array()?.push_formatted(new.decorated(" ", ""));
             Some(())
         }),
@@ -208,7 +382,8 @@ fn append(path: &DocPath, value: &Value, target: &Target<'_>) -> Option<Edit> {
             };
             let mut array = toml_edit::Array::new();
             array.push(new);
-            with_toml_edit(target.text, parent, |place| {
+            let memo = format!("array {} {key} {array}", DocPath(parent.to_vec()));
+            with_toml_edit(target, memo, parent, |place| {
                 place
                     .table()?
                     .insert(key, toml_edit::Item::Value(array.into()));
@@ -335,16 +510,51 @@ pub(crate) fn edit_value(
     path: &DocPath,
     change: impl FnOnce(&mut toml_edit::Value) -> Option<()>,
 ) -> Option<Edit> {
-    with_toml_edit(text, &path.0, |place| match place {
+    edit_text(text, &path.0, |place| match place {
         Place::Item(toml_edit::Item::Value(v)) | Place::Value(v) => change(v),
         _ => None,
+    })
+}
+
+/// [`edit_text`] on the section of the manifest `path` lies in (the whole text outside an
+/// `[[entry]]`), within the file's [`FixWork`]. `memo` names the change: the same change asked
+/// for again (one finding per batch that all add the same `[table]`) is computed once.
+fn with_toml_edit(
+    target: &Target<'_>,
+    memo: String,
+    path: &[Segment],
+    change: impl FnOnce(Place<'_>) -> Option<()>,
+) -> Option<Edit> {
+    if let Some(known) = target.work.made.borrow().get(&memo) {
+        return known.clone();
+    }
+    let edit = with_toml_edit_once(target, path, change);
+    target.work.made.borrow_mut().insert(memo, edit.clone());
+    edit
+}
+
+fn with_toml_edit_once(
+    target: &Target<'_>,
+    path: &[Segment],
+    change: impl FnOnce(Place<'_>) -> Option<()>,
+) -> Option<Edit> {
+    let section = target.section(path).unwrap_or_else(|| Section {
+        start: 0,
+        text: target.text,
+        path: path.to_vec(),
+    });
+    target.work.charge(section.text.len(), target.text.len())?;
+    let edit = edit_text(section.text, &section.path, change)?;
+    Some(Edit {
+        range: edit.range.start + section.start..edit.range.end + section.start,
+        content: edit.content,
     })
 }
 
 /// Changes the document with `toml_edit` at `path` and returns the one region that differs as
 /// an edit. `None` when `toml_edit` would not write the file back byte for byte unchanged (its
 /// edit could then touch more than the change), or the change cannot be made.
-fn with_toml_edit(
+fn edit_text(
     text: &str,
     path: &[Segment],
     change: impl FnOnce(Place<'_>) -> Option<()>,
@@ -412,7 +622,7 @@ mod tests {
     fn adding_a_key_keeps_comments_and_goes_into_its_table() {
         let text = "# head\n[[a]]\nx = 1 # one\n\n# next\n[[a]]\nx = 2\n";
         let path = DocPath::parse("a[0]").unwrap();
-        let edit = with_toml_edit(text, &path.0, |p| {
+        let edit = edit_text(text, &path.0, |p| {
             p.table()?
                 .insert("y", toml_edit::Item::Value(toml_edit::Value::from(true)));
             Some(())
@@ -428,6 +638,109 @@ mod tests {
             out,
             "# head\n[[a]]\nx = 1 # one\ny = true\n\n# next\n[[a]]\nx = 2\n"
         );
+    }
+
+    fn target<'a>(
+        text: &'a str,
+        doc: &'a Node,
+        item: &'a DocPath,
+        work: &'a FixWork,
+    ) -> Target<'a> {
+        Target {
+            text,
+            doc,
+            item,
+            today: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+            lang: crate::Lang::En,
+            work,
+        }
+    }
+
+    const ENTRIES: &str = "top = 1\n\n[[a]]\nx = 1 # one\n[a.sub]\ny = [1, 2]\n\n# the second\n[[a]]\nx = 2\n[a.sub]\ny = [3]  # three\n\n# between\n[b]\nz = 1\n\n[[a]]\nx = 3\n";
+
+    #[test]
+    fn an_entrys_section_gives_the_whole_documents_edit() {
+        let doc = tree::parse(ENTRIES).unwrap();
+        let item = DocPath::default();
+        for (path, key) in [
+            ("a[1]", "w"),
+            ("a[1].sub", "v"),
+            ("a[0]", "w"),
+            ("a[2]", "w"),
+        ] {
+            let path = DocPath::parse(path).unwrap();
+            let insert = |p: Place<'_>| {
+                p.table()?
+                    .insert(key, toml_edit::Item::Value(toml_edit::Value::from(true)));
+                Some(())
+            };
+            let work = FixWork::default();
+            let t = target(ENTRIES, &doc, &item, &work);
+            let section = t.section(&path.0).expect("inside an [[a]] entry");
+            assert!(
+                section.text.starts_with("[[a]]"),
+                "{path}: {:?}",
+                section.text
+            );
+            let local = with_toml_edit(&t, format!("{path}"), &path.0, insert).unwrap();
+            let whole = edit_text(ENTRIES, &path.0, insert).unwrap();
+            assert_eq!(
+                (&local.range, &local.content),
+                (&whole.range, &whole.content),
+                "{path}"
+            );
+        }
+        // Appending to an array inside a sub-table of an entry.
+        let path = DocPath::parse("a[1].sub.y").unwrap();
+        let push = |p: Place<'_>| {
+            p.array()?
+                .push_formatted(toml_edit::Value::from(4).decorated(" ", ""));
+            Some(())
+        };
+        let work = FixWork::default();
+        let t = target(ENTRIES, &doc, &item, &work);
+        let local = with_toml_edit(&t, "push".into(), &path.0, push).unwrap();
+        let whole = edit_text(ENTRIES, &path.0, push).unwrap();
+        assert_eq!(
+            (&local.range, &local.content),
+            (&whole.range, &whole.content)
+        );
+        // The second entry's section stops at `[b]`, not at its own `[a.sub]`.
+        let section = t.section(&DocPath::parse("a[1]").unwrap().0).unwrap();
+        assert!(
+            section.text.ends_with("# three\n\n# between\n"),
+            "{:?}",
+            section.text
+        );
+        // Outside an entry there is no section: the whole document is edited.
+        assert!(t.section(&DocPath::parse("b").unwrap().0).is_none());
+    }
+
+    #[test]
+    fn the_fixes_of_a_file_parse_a_bounded_amount() {
+        let doc = tree::parse(ENTRIES).unwrap();
+        let item = DocPath::default();
+        let work = FixWork::default();
+        let t = target(ENTRIES, &doc, &item, &work);
+        let limit = FIX_WORK_FACTOR * ENTRIES.len() + FIX_WORK_FLOOR;
+        work.charge(limit - 1, ENTRIES.len()).unwrap();
+        // Whole-document edits now exceed the budget: no edit, and no panic.
+        let add = |key: &'static str| {
+            move |p: Place<'_>| {
+                p.table()?
+                    .insert(key, toml_edit::Item::Value(toml_edit::Value::from(1)));
+                Some(())
+            }
+        };
+        assert!(with_toml_edit(&t, "root-k".into(), &[], add("k")).is_none());
+        // The same change asked for again is answered from what was computed, not re-parsed.
+        let work = FixWork::default();
+        let t = target(ENTRIES, &doc, &item, &work);
+        let first = with_toml_edit(&t, "root-k".into(), &[], add("k")).unwrap();
+        let after_first = work.parsed.get();
+        let again = with_toml_edit(&t, "root-k".into(), &[], add("k")).unwrap();
+        assert_eq!(work.parsed.get(), after_first);
+        assert_eq!(first.content, again.content);
     }
 
     #[test]

@@ -577,6 +577,7 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                 item,
                 today: self.engine.options.today,
                 lang,
+                work: self.file.fix_work,
             };
             f.fix = crate::eval::fixes::evaluate(fixes, ctx, &target);
         }

@@ -61,15 +61,20 @@ struct Waived<'a> {
     until: Option<&'a str>,
 }
 
+/// Findings per parallel task: below twice this, rendering stays on the calling thread.
+const PARALLEL_CHUNK: usize = 256;
+
 /// Renders findings as one JSON object (pretty-printed, ending in a newline).
 pub fn render(findings: &[Finding], files: usize) -> String {
     let s = super::Summary::of(findings);
     let output = Output {
         version: 1,
         files,
-        // Lines and columns (counted in characters) are computed in parallel; order is kept.
+        // Lines and columns (counted in characters) are computed in parallel for long outputs
+        // (a short one would spend more waking the pool than it saves); order is kept.
         diagnostics: findings
             .par_iter()
+            .with_min_len(PARALLEL_CHUNK)
             .map(|f| {
                 let (line, column) = f.start();
                 let (end_line, end_column) = f.end();
