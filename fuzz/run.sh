@@ -3,8 +3,19 @@
 # each, logging libFuzzer's final stats to fuzz/logs/<target>.log. Needs cargo-fuzz
 # (`cargo install cargo-fuzz`); stable Rust works with RUSTC_BOOTSTRAP=1 (cargo-fuzz passes
 # -Z flags). `-s none`: no AddressSanitizer, the code under test is safe Rust.
+# HEGUI_FUZZ_OWN=1: instrument only hegui's own crates (instrument-own.sh, target/own/);
+# HEGUI_FUZZ_NO_CMP=1: no comparison tracing (target/notc/). Figures: docs/robustness.md.
 set -euo pipefail
 cd "$(dirname "$0")"
+build=()
+if [ "${HEGUI_FUZZ_OWN:-0}" = 1 ]; then
+  export RUSTC_WRAPPER="$PWD/instrument-own.sh"
+  build+=(--target-dir target/own)
+fi
+if [ "${HEGUI_FUZZ_NO_CMP:-0}" = 1 ]; then
+  build+=(--no-trace-compares)
+  [ "${HEGUI_FUZZ_OWN:-0}" = 1 ] || build+=(--target-dir target/notc)
+fi
 seconds="${1:-1200}"
 shift || true
 targets=("$@")
@@ -16,7 +27,7 @@ for t in "${targets[@]}"; do
   # limit; larger inputs mostly cost time (large files: fixtures/malformed/, tests/malformed.rs).
   max_len=65536
   [ "$t" = manifest ] && max_len=16384
-  RUSTC_BOOTSTRAP=1 nice -n 19 cargo fuzz run -O -s none "$t" "corpus/$t" -- \
+  RUSTC_BOOTSTRAP=1 nice -n 19 cargo fuzz run -O -s none "${build[@]}" "$t" "corpus/$t" -- \
     -max_total_time="$seconds" -timeout=30 -max_len="$max_len" -print_final_stats=1 \
     > "logs/$t.log" 2>&1 || echo "$t: fuzzer stopped with a finding, see logs/$t.log"
   grep -E "^stat::(number_of_executed_units|average_exec_per_sec)" "logs/$t.log" | sed "s/^/$t /"
