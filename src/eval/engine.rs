@@ -373,6 +373,8 @@ impl Engine {
         )
     }
 
+    /// A finding of an engine check. `parsed` is the file's tree and its fix budget, for the
+    /// rule's fix (`None` when the file did not parse).
     pub(crate) fn builtin_finding(
         &self,
         check: BuiltinCheck,
@@ -380,7 +382,7 @@ impl Engine {
         span: Span,
         path: &DocPath,
         args: &[(&'static str, String)],
-        doc: Option<(&crate::syntax::tree::Node, &crate::eval::fixes::FixWork)>,
+        parsed: Option<(&crate::syntax::tree::Node, &crate::eval::fixes::FixWork)>,
     ) -> Option<Finding> {
         let lang = self.options.lang;
         let Some(rule) = self.builtin_rule(check) else {
@@ -418,7 +420,7 @@ impl Engine {
         finding.basis = self.cite(rule);
         // The tree the check parsed, not a new parse per finding (linear in the findings).
         if !rule.fixes.is_empty()
-            && let Some((doc, work)) = doc
+            && let Some((doc, work)) = parsed
         {
             let target = crate::eval::fixes::Target {
                 text: &source.text,

@@ -239,9 +239,8 @@ fn alternative(decl: &FixDecl, ctx: &Context<'_, '_>, target: &Target<'_>) -> Op
     Some(fix)
 }
 
-/// One edit, and whether it leaves a valid TOML file by construction (it replaces an existing
-/// value, or renames a key to a free name).
-/// Also returns the path it changes.
+/// One edit, whether it leaves a valid TOML file by construction (it replaces an existing
+/// value, or renames a key to a free name), and the path it changes.
 fn one_edit(
     edit: &EditDecl,
     ctx: &Context<'_, '_>,
