@@ -72,6 +72,39 @@ let.broken = "1 / (size(plan.account) - size(plan.account))"
 assert = "broken > 0"
 at = "id"
 message = { zh = "不应出现", en = "never shown" }
+
+# EVL003 and EVL004 share EVL001's `ids` (same text, reads only the file: one value per file),
+# but their `skipped` lets have the same text and read `params`, and their `n` lets have the
+# same text and read an earlier `let` that differs: neither may be shared between the rules.
+[[rule]]
+id = "EVL003"
+severity = "error"
+title = { zh = "参数", en = "Parameter" }
+rationale = { zh = "测试", en = "test" }
+basis = [{ practice = "hegui" }]
+params.skip = { default = "a", doc = { zh = "跳过", en = "skipped" } }
+scope = "file"
+let.ids = "plan.account.map(a, a.id)"
+let.skipped = "ids.filter(i, i != params.skip)"
+let.base = "1"
+let.n = "skipped.size() + base"
+assert = "false"
+message = { zh = "{skipped} {n}", en = "{skipped} {n}" }
+
+[[rule]]
+id = "EVL004"
+severity = "error"
+title = { zh = "参数", en = "Parameter" }
+rationale = { zh = "测试", en = "test" }
+basis = [{ practice = "hegui" }]
+params.skip = { default = "b", doc = { zh = "跳过", en = "skipped" } }
+scope = "file"
+let.ids = "plan.account.map(a, a.id)"
+let.skipped = "ids.filter(i, i != params.skip)"
+let.base = "10"
+let.n = "skipped.size() + base"
+assert = "false"
+message = { zh = "{skipped} {n}", en = "{skipped} {n}" }
 "#;
 
 fn pack_engine() -> Engine {
@@ -99,6 +132,24 @@ fn item_independent_lets_are_shared_and_item_dependent_ones_are_not() {
     assert_eq!(evl1.len(), 1, "{found:#?}");
     assert_eq!(evl1[0].message, "c is last of 3");
     assert_eq!(&text[evl1[0].span.clone()], "\"c\"");
+}
+
+/// Rules share a `let` value only where it cannot differ between them: the same text reading
+/// `params` or an earlier `let` is evaluated per rule.
+#[test]
+fn lets_are_shared_between_rules_only_when_they_read_the_file_alone() {
+    let text = "[[account]]\nid = \"b\"\n[[account]]\nid = \"c\"\n[[account]]\nid = \"a\"\n";
+    let found = check(&pack_engine(), text);
+    let message = |id: &str| -> Vec<String> {
+        found
+            .iter()
+            .filter(|f| f.rule == id)
+            .map(|f| f.message.clone())
+            .collect()
+    };
+    assert_eq!(message("EVL003"), ["b, c 3"], "{found:#?}");
+    assert_eq!(message("EVL004"), ["c, a 12"], "{found:#?}");
+    assert_eq!(message("EVL001"), ["c is last of 3"], "{found:#?}");
 }
 
 /// A shared `let` that fails fails for every item, each reported on its own item.

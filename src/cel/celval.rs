@@ -169,6 +169,7 @@ delegate_val!(Shared<'a>);
 /// A CEL value shared by reference count: copying it (`clone_as_boxed`, which `cel` does when
 /// binding a value or reading it into a list) copies a pointer instead of the whole value.
 /// The engine keeps a `let` value that is the same for every item of a file this way.
+#[derive(Clone)]
 pub(crate) struct Counted<'a>(pub(crate) std::sync::Arc<dyn Val + 'a>);
 
 impl<'a> Counted<'a> {

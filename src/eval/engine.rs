@@ -46,8 +46,8 @@ pub struct Engine {
     pub(crate) params: Vec<Box<dyn Val>>,
     /// The ids of the rules in force (waivers of other rules are "unused" only if known).
     pub(crate) rule_ids: std::collections::BTreeSet<String>,
-    /// Per rule, per check, per `let`: whether its value can differ between items.
-    pub(crate) per_item_lets: Vec<Vec<Vec<bool>>>,
+    /// Per rule, per check, per `let`: how far its value reaches (item, rule or file).
+    pub(crate) let_reach: Vec<Vec<Vec<LetReach>>>,
 }
 
 /// An engine could not be built from a rule set (a text check's pattern is not a valid regex).
@@ -116,11 +116,11 @@ impl Engine {
             .map(|r| FileVals::value(params_value(r)))
             .collect();
         let rule_ids = set.rules.iter().map(|r| r.id.clone()).collect();
-        let per_item_lets = set
+        let let_reach = set
             .rules
             .iter()
             .map(|r| match &r.kind {
-                RuleKind::Checks(checks) => checks.iter().map(item_dependent_lets).collect(),
+                RuleKind::Checks(checks) => checks.iter().map(let_reach).collect(),
                 RuleKind::Builtin(_) => Vec::new(),
             })
             .collect();
@@ -132,7 +132,7 @@ impl Engine {
             tokens,
             params,
             rule_ids,
-            per_item_lets,
+            let_reach,
         })
     }
 
@@ -317,6 +317,7 @@ impl Engine {
         out: &mut Vec<Finding>,
         mut decided: Option<&mut std::collections::BTreeSet<String>>,
     ) {
+        let file_lets = FileLets::default();
         for (ri, rule) in self.set.rules.iter().enumerate() {
             let RuleKind::Checks(checks) = &rule.kind else {
                 continue;
@@ -330,6 +331,7 @@ impl Engine {
                 tokens: &self.tokens[ri],
                 file,
                 ctx: &rule_ctx,
+                file_lets: &file_lets,
                 decided: std::cell::Cell::new(false),
                 work: std::cell::Cell::new(0),
                 stopped: std::cell::Cell::new(false),
@@ -339,7 +341,7 @@ impl Engine {
             }
             for (ci, check) in checks.iter().enumerate() {
                 let patterns = self.patterns.get(&(ri, ci)).map(Vec::as_slice);
-                run.check(check, &self.per_item_lets[ri][ci], patterns, out);
+                run.check(check, &self.let_reach[ri][ci], patterns, out);
             }
             // Over the budget in an expression whose error is not reported (a message template).
             if let Some(why) = crate::cel::meter::over() {

@@ -27,24 +27,51 @@ pub(crate) enum Undecided {
     Failed(String),
 }
 
-/// For each `let` of a check, whether its value can differ from one item to the next: it
-/// names `item`, or an earlier `let` that does. Names are read from the text (a superset of
-/// what the expression references), so a doubt counts as "per item".
-pub(crate) fn item_dependent_lets(check: &Check) -> Vec<bool> {
+/// How far a `let`'s value reaches, i.e. what it can differ between.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LetReach {
+    /// It names `item`, or an earlier `let` that does: evaluated for every item.
+    Item,
+    /// It names `params` or an earlier `let`: one value per rule and file.
+    Rule,
+    /// It names neither (only `plan`, `entries`, `today`, `file` and functions): one value per
+    /// file, shared by every rule whose `let` has the same text (seven rules index the notices
+    /// by what they cover with the same expression).
+    File,
+}
+
+/// For each `let` of a check, how far its value reaches. Names are read from the text (a
+/// superset of what the expression references), so a doubt counts as the narrower reach.
+pub(crate) fn let_reach(check: &Check) -> Vec<LetReach> {
     let mut dependent: Vec<&str> = vec!["item"];
     check
         .lets
         .iter()
         .map(|(name, expr)| {
-            let per_item = crate::lazy::variables(&expr.text)
-                .iter()
-                .any(|v| dependent.contains(v));
-            if per_item {
+            let names = crate::lazy::variables(&expr.text);
+            if names.iter().any(|v| dependent.contains(v)) {
                 dependent.push(name);
+                LetReach::Item
+            } else if names
+                .iter()
+                .any(|v| *v == "params" || check.lets.iter().any(|(n, _)| n == v))
+            {
+                LetReach::Rule
+            } else {
+                LetReach::File
             }
-            per_item
         })
         .collect()
+}
+
+/// A `let`'s value in `ctx`, within the budget's size limits.
+fn let_value<'v>(
+    expr: &crate::rules::Expr,
+    ctx: &Context<'_, 'v>,
+) -> Result<Box<dyn Val + 'v>, ExecutionError> {
+    let value = expr.program.execute_val(ctx).map(|v| v.into_owned())?;
+    crate::budget::check(value.as_ref()).map_err(|why| why.into_error())?;
+    Ok(value)
 }
 
 pub(crate) fn classify(error: ExecutionError) -> Undecided {
@@ -63,6 +90,8 @@ pub(crate) struct RuleRun<'e, 'f, 'c, 'p, 'v> {
     pub(crate) tokens: &'e std::collections::BTreeSet<String>,
     pub(crate) file: &'e FileData<'f>,
     pub(crate) ctx: &'c Context<'p, 'v>,
+    /// The file-wide `let` values computed so far (shared by the file's rules).
+    pub(crate) file_lets: &'c FileLets<'e, 'v>,
     /// Set once an assertion of the rule is evaluated or a text scanned (for reports).
     pub(crate) decided: std::cell::Cell<bool>,
     /// Expressions evaluated so far on this file, against [`crate::budget::MAX_EVALUATIONS`].
@@ -71,7 +100,11 @@ pub(crate) struct RuleRun<'e, 'f, 'c, 'p, 'v> {
     pub(crate) stopped: std::cell::Cell<bool>,
 }
 
-impl RuleRun<'_, '_, '_, '_, '_> {
+/// The file-wide `let` values of one file, by expression text ([`LetReach::File`]).
+pub(crate) type FileLets<'e, 'v> =
+    std::cell::RefCell<std::collections::HashMap<&'e str, Result<Counted<'v>, ExecutionError>>>;
+
+impl<'e, 'v> RuleRun<'e, '_, '_, '_, 'v> {
     pub(crate) fn reads(&self, path: &DocPath) -> bool {
         path.0
             .iter()
@@ -124,6 +157,30 @@ impl RuleRun<'_, '_, '_, '_, '_> {
 
     pub(crate) fn mentions_entries(&self) -> bool {
         self.tokens.contains("entries") || self.tokens.contains("plan")
+    }
+
+    /// A file-wide `let` value: computed by the first rule that needs it, a counted reference
+    /// for every later one. Over-budget errors are not kept (they belong to the rule that
+    /// spent the budget: the next rule computes the value with its own).
+    pub(crate) fn file_let(
+        &self,
+        text: &'e str,
+        compute: impl FnOnce() -> Result<Counted<'v>, ExecutionError>,
+    ) -> Result<Box<dyn Val + 'v>, ExecutionError> {
+        let known = self.file_lets.borrow().get(text).cloned();
+        let result = match known {
+            Some(result) => result,
+            None => {
+                let result = compute();
+                let over =
+                    matches!(&result, Err(e) if crate::budget::Exceeded::of_error(e).is_some());
+                if !over {
+                    self.file_lets.borrow_mut().insert(text, result.clone());
+                }
+                result
+            }
+        };
+        result.map(|v| Box::new(v) as Box<dyn Val + 'v>)
     }
 
     pub(crate) fn report_undecided(
@@ -223,8 +280,8 @@ impl RuleRun<'_, '_, '_, '_, '_> {
 
     pub(crate) fn check(
         &self,
-        check: &Check,
-        per_item: &[bool],
+        check: &'e Check,
+        reach: &[LetReach],
         patterns: Option<&[Pattern]>,
         out: &mut Vec<Finding>,
     ) {
@@ -252,31 +309,27 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                 };
             }
             let mut failed = None;
-            let mut bound: Vec<(&str, Box<dyn Val>)> = Vec::new();
             for (index, (name, expr)) in check.lets.iter().enumerate() {
-                // Each binding sees the previous ones. Values stay CEL values (no round trip
-                // through `Value`); copies of values from the file are views, not deep copies.
-                let evaluate = |bound: &[(&str, Box<dyn Val>)]| {
-                    let mut scope = ctx.new_inner_scope();
-                    for (n, v) in bound {
-                        scope.add_variable_as_val(*n, v.clone_as_boxed());
-                    }
-                    let value = expr.program.execute_val(&scope).map(|v| v.into_owned())?;
-                    crate::budget::check(value.as_ref()).map_err(|why| why.into_error())?;
-                    Ok(value)
-                };
-                let result = if per_item[index] {
-                    evaluate(&bound)
-                } else {
+                // Each binding sees the previous ones, bound in the item's scope as they are
+                // made. Values stay CEL values (no round trip through `Value`); copies of
+                // values from the file are views, not deep copies.
+                let evaluate = || let_value(expr, &ctx);
+                let result = match reach[index] {
+                    LetReach::Item => evaluate(),
                     // Computed for the first item that needs it; later items get a counted
                     // reference, not a copy.
-                    let known = shared[index].get_or_insert_with(|| {
-                        evaluate(&bound).map(|v| Counted(std::sync::Arc::from(v)))
-                    });
-                    match known {
-                        Ok(v) => Ok(Box::new(v.share()) as Box<dyn Val>),
-                        Err(e) => Err(e.clone()),
+                    LetReach::Rule => {
+                        let counted = || evaluate().map(|v| Counted(std::sync::Arc::from(v)));
+                        match shared[index].get_or_insert_with(counted) {
+                            Ok(v) => Ok(Box::new(v.share()) as Box<dyn Val>),
+                            Err(e) => Err(e.clone()),
+                        }
                     }
+                    // It reads none of the item's names: evaluated in the rule's scope, so
+                    // that the value can outlive the item.
+                    LetReach::File => self.file_let(&expr.text, || {
+                        let_value(expr, self.ctx).map(|v| Counted(std::sync::Arc::from(v)))
+                    }),
                 };
                 if let Err(e) = &result
                     && let Some(why) = crate::budget::Exceeded::of_error(e)
@@ -285,7 +338,7 @@ impl RuleRun<'_, '_, '_, '_, '_> {
                     return;
                 }
                 match result {
-                    Ok(v) => bound.push((name.as_str(), v)),
+                    Ok(v) => ctx.add_variable_as_val(name.as_str(), v),
                     Err(e) => {
                         failed = Some(e);
                         break;
@@ -295,9 +348,6 @@ impl RuleRun<'_, '_, '_, '_, '_> {
             if let Some(e) = failed {
                 self.report_undecided(classify(e), node, path, out);
                 continue;
-            }
-            for (n, v) in bound {
-                ctx.add_variable_as_val(n, v);
             }
             if let Scope::Texts(places) = &check.scope {
                 self.match_texts(
