@@ -13,7 +13,11 @@
 //!   result of `+`. It charges the value's size to the rule's memory and work on this file.
 //! - `__hegui_used(v)` around an operand whose cost grows with its size (comparisons, `in`,
 //!   function arguments and receivers) and around the condition or step of every comprehension
-//!   iteration. It charges the value's size to the rule's work.
+//!   iteration. It charges the value's size to the rule's work. A comparison with a literal
+//!   (`x == 'a'`, `n > 0`, `x in ['a', 'b']`) is not metered: values of different kinds compare
+//!   at once and strings stop at the shorter one, so it costs at most the literal's length, as
+//!   building the literal does (each metering call costs about a thousand instructions, and
+//!   these were a quarter of them).
 //!
 //! Both return their argument unchanged (no copy). The counters are per thread, reset when a
 //! rule starts on a file (a rule runs on one file on one thread, its expressions one after the
@@ -360,6 +364,11 @@ fn costs(e: &IdedExpr) -> bool {
     !matches!(e.expr, Expr::Literal(_))
 }
 
+/// Whether `e` is a list literal of literals (`['a', 'b']`).
+fn is_literal_list(e: &IdedExpr) -> bool {
+    matches!(&e.expr, Expr::List(list) if list.elements.iter().all(|x| !costs(x)))
+}
+
 /// Wraps `e` in `function` (in place) unless it is a literal.
 fn wrap(e: &mut IdedExpr, function: &str, ids: &mut Ids) {
     if costs(e) {
@@ -414,10 +423,17 @@ fn meter(e: &mut IdedExpr, ids: &mut Ids) {
                 // `a + b` makes a new string, list or bytes value.
                 wrap(e, BUILT, ids);
             } else if name == operators::IN && call.args.len() == 2 {
-                wrap(&mut call.args[0], USED, ids);
-                wrap(&mut call.args[1], SEARCHED, ids);
+                // `x in ['a', 'b']` compares `x` with literals: bounded by the expression.
+                if !is_literal_list(&call.args[1]) {
+                    wrap(&mut call.args[0], USED, ids);
+                    wrap(&mut call.args[1], SEARCHED, ids);
+                }
             } else if READING.contains(&name.as_str()) {
-                call.args.iter_mut().for_each(|a| wrap(a, USED, ids));
+                // A comparison with a literal costs at most the literal's length (values of
+                // different kinds compare at once, strings stop at the shorter one).
+                if !call.args.iter().any(|a| !costs(a)) {
+                    call.args.iter_mut().for_each(|a| wrap(a, USED, ids));
+                }
             } else if !is_operator(&name) {
                 // `size()` reads the top of its value only; other functions may read it whole.
                 let how = if name == "size" { STEP } else { USED };
@@ -531,7 +547,13 @@ mod tests {
         assert_eq!(calls(&metered("'a' + 'b'"), BUILT), 1);
         assert_eq!(calls(&metered("[x, 1, y]"), BUILT), 2);
         assert_eq!(calls(&metered("x.size() > 3"), STEP), 1);
-        assert_eq!(calls(&metered("x.size() > 3"), USED), 1);
+        // Compared with a literal: bounded by the literal, nothing to meter.
+        assert_eq!(calls(&metered("x.size() > 3"), USED), 0);
+        assert_eq!(calls(&metered("x == 'a'"), USED), 0);
+        assert_eq!(calls(&metered("x == y"), USED), 2);
+        assert_eq!(calls(&metered("x in ['a', 'b']"), USED), 0);
+        assert_eq!(calls(&metered("x in ['a', 'b']"), SEARCHED), 0);
+        assert_eq!(calls(&metered("x in ['a', y]"), SEARCHED), 1);
         assert_eq!(calls(&metered("x.startsWith(y)"), USED), 2);
         assert_eq!(calls(&metered("optional.of(x)"), USED), 1);
         assert_eq!(calls(&metered("x in m"), USED), 1);
@@ -548,9 +570,10 @@ mod tests {
         assert_eq!(calls(&metered("xs.filter(x, false)"), BUILT), 1);
         assert_eq!(calls(&metered("xs.all(x, true)"), STEP), 1);
         assert_eq!(calls(&metered("xs.exists(x, true)"), STEP), 1);
-        // exists_one: the guard and the count `@result + 1` are steps; `@result == 1` reads.
+        // exists_one: the guard and the count `@result + 1` are steps; `@result == 1`
+        // compares with a literal.
         assert_eq!(calls(&metered("xs.exists_one(x, true)"), STEP), 2);
-        assert_eq!(calls(&metered("xs.exists_one(x, true)"), USED), 1);
+        assert_eq!(calls(&metered("xs.exists_one(x, true)"), USED), 0);
     }
 
     #[test]
