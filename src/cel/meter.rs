@@ -359,10 +359,21 @@ fn children(e: &IdedExpr, f: &mut dyn FnMut(&IdedExpr)) {
     }
 }
 
-/// Whether metering `e` could matter: literals cost nothing and are never copied deeply.
+/// Whether metering `e` could matter: literals (an empty list or map too) cost nothing and are
+/// never copied deeply.
 fn costs(e: &IdedExpr) -> bool {
-    !matches!(e.expr, Expr::Literal(_))
+    match &e.expr {
+        Expr::Literal(_) => false,
+        Expr::List(list) => !list.elements.is_empty(),
+        Expr::Map(map) => !map.entries.is_empty(),
+        _ => true,
+    }
 }
+
+/// Functions that take constant time whatever their arguments are: `-x` negates a number and
+/// rejects anything else by its type, `opt.hasValue()` looks at the optional only. (Not
+/// `orValue`: a receiver bound to a variable is copied out.)
+const CONSTANT_TIME: [&str; 2] = [operators::NEGATE, "hasValue"];
 
 /// Whether `e` is a list literal of literals (`['a', 'b']`).
 fn is_literal_list(e: &IdedExpr) -> bool {
@@ -434,7 +445,7 @@ fn meter(e: &mut IdedExpr, ids: &mut Ids) {
                 if !call.args.iter().any(|a| !costs(a)) {
                     call.args.iter_mut().for_each(|a| wrap(a, USED, ids));
                 }
-            } else if !is_operator(&name) {
+            } else if !is_operator(&name) && !CONSTANT_TIME.contains(&name.as_str()) {
                 // `size()` reads the top of its value only; other functions may read it whole.
                 let how = if name == "size" { STEP } else { USED };
                 call.args.iter_mut().for_each(|a| wrap(a, how, ids));
@@ -554,6 +565,11 @@ mod tests {
         assert_eq!(calls(&metered("x in ['a', 'b']"), USED), 0);
         assert_eq!(calls(&metered("x in ['a', 'b']"), SEARCHED), 0);
         assert_eq!(calls(&metered("x in ['a', y]"), SEARCHED), 1);
+        // Constant time whatever the argument; an empty literal costs nothing.
+        assert_eq!(calls(&metered("-x"), USED), 0);
+        assert_eq!(calls(&metered("o.hasValue()"), USED), 0);
+        assert_eq!(calls(&metered("o.orValue([])"), USED), 1);
+        assert_eq!(calls(&metered("o.orValue([x])"), USED), 2);
         assert_eq!(calls(&metered("x.startsWith(y)"), USED), 2);
         assert_eq!(calls(&metered("optional.of(x)"), USED), 1);
         assert_eq!(calls(&metered("x in m"), USED), 1);
