@@ -16,6 +16,8 @@ Cases:
             replacement (CPN013 looks it up among the batches), with claimed coupons (CPN007
             looks for a reminder) and no `[monitoring]` (CPN012: one finding per batch, each
             adding the same table); N = 500 vs 2,000
+  closures  N accounts closing on the same day and one data export after it (DAT009 takes the
+            shortest retention of the accounts closing that day), N = 1,000 vs 4,000
 """
 
 import argparse
@@ -112,6 +114,20 @@ def batches_plan(n):
     return HEADER + "".join(BATCH.format(i=i) for i in range(n))
 
 
+DATA = """
+[[data]]
+id = "data-articles"
+category = "articles"
+personal_info = false
+export_method = "backend"
+export_by = 2026-12-30
+"""
+
+
+def closures_plan(n):
+    return HEADER + "".join(ACCOUNT.format(i=i) for i in range(n)) + DATA
+
+
 def cpu_of_children():
     r = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime
@@ -142,7 +158,9 @@ def main():
     ap.add_argument("--runs", type=int, default=3, help="runs per input; the fastest counts")
     ap.add_argument("--scale", type=float, default=1.0, help="multiplies every input size")
     ap.add_argument(
-        "--case", choices=["matches", "notices", "keys", "batches"], action="append"
+        "--case",
+        choices=["matches", "notices", "keys", "batches", "closures"],
+        action="append",
     )
     args = ap.parse_args()
     cases = {
@@ -150,6 +168,7 @@ def main():
         "notices": (notices_plan, 1_000),
         "keys": (keys_plan, 1_000),
         "batches": (batches_plan, 500),
+        "closures": (closures_plan, 1_000),
     }
     worst = 0.0
     with tempfile.TemporaryDirectory() as tmp:
