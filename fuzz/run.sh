@@ -3,24 +3,34 @@
 # each, logging libFuzzer's final stats to fuzz/logs/<target>.log. Needs cargo-fuzz
 # (`cargo install cargo-fuzz`); stable Rust works with RUSTC_BOOTSTRAP=1 (cargo-fuzz passes
 # -Z flags). `-s none`: no AddressSanitizer, the code under test is safe Rust.
-# By default only hegui's own crates are instrumented (instrument-own.sh, target/own/) and
-# comparisons are not traced: the fastest build, which reached at least the default build's
-# coverage in the same time (session 7). HEGUI_FUZZ_OWN=0 instruments every crate (target/notc/),
-# HEGUI_FUZZ_NO_CMP=0 traces comparisons; both 0 is cargo-fuzz's default build (target/).
+# By default only hegui's own crates are instrumented (instrument-own.sh), comparisons are not
+# traced, and libFuzzer is built without its memcmp/strcmp interceptors (libfuzzer-nohooks.sh):
+# the fastest build, which reached at least the coverage of the others in the same time
+# (sessions 7 and 9). HEGUI_FUZZ_OWN=0 instruments every crate, HEGUI_FUZZ_NO_CMP=0 traces
+# comparisons, HEGUI_FUZZ_NO_HOOKS=0 keeps the interceptors; all three 0 is cargo-fuzz's
+# default build. Each combination builds in its own target/fuzz-… folder.
 # Figures: docs/robustness.md.
 set -euo pipefail
 cd "$(dirname "$0")"
 build=()
 own="${HEGUI_FUZZ_OWN:-1}"
 no_cmp="${HEGUI_FUZZ_NO_CMP:-1}"
+no_hooks="${HEGUI_FUZZ_NO_HOOKS:-1}"
+dir=target/fuzz
 if [ "$own" = 1 ]; then
   export RUSTC_WRAPPER="$PWD/instrument-own.sh"
-  build+=(--target-dir target/own)
+  dir+=-own
 fi
 if [ "$no_cmp" = 1 ]; then
   build+=(--no-trace-compares)
-  [ "$own" = 1 ] || build+=(--target-dir target/notc)
+  dir+=-nocmp
 fi
+if [ "$no_hooks" = 1 ]; then
+  export CUSTOM_LIBFUZZER_PATH="$PWD/target/libfuzzer-nohooks/libfuzzer.a"
+  [ -f "$CUSTOM_LIBFUZZER_PATH" ] || bash libfuzzer-nohooks.sh "$CUSTOM_LIBFUZZER_PATH"
+  dir+=-nohooks
+fi
+build+=(--target-dir "$dir")
 seconds="${1:-1200}"
 shift || true
 targets=("$@")
