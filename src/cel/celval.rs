@@ -182,6 +182,12 @@ impl<'a> Counted<'a> {
     }
 }
 
+impl<'a> From<Box<dyn Val + 'a>> for Counted<'a> {
+    fn from(value: Box<dyn Val + 'a>) -> Self {
+        Counted(std::sync::Arc::from(value))
+    }
+}
+
 delegate_val!(Counted<'a>);
 
 /// A value converted for binding (scalars, and rule parameters once per rule).

@@ -442,7 +442,7 @@ fn meter(e: &mut IdedExpr, ids: &mut Ids) {
             } else if READING.contains(&name.as_str()) {
                 // A comparison with a literal costs at most the literal's length (values of
                 // different kinds compare at once, strings stop at the shorter one).
-                if !call.args.iter().any(|a| !costs(a)) {
+                if call.args.iter().all(costs) {
                     call.args.iter_mut().for_each(|a| wrap(a, USED, ids));
                 }
             } else if !is_operator(&name) && !CONSTANT_TIME.contains(&name.as_str()) {

@@ -166,21 +166,16 @@ impl<'e, 'v> RuleRun<'e, '_, '_, '_, 'v> {
         &self,
         text: &'e str,
         compute: impl FnOnce() -> Result<Counted<'v>, ExecutionError>,
-    ) -> Result<Box<dyn Val + 'v>, ExecutionError> {
-        let known = self.file_lets.borrow().get(text).cloned();
-        let result = match known {
-            Some(result) => result,
-            None => {
-                let result = compute();
-                let over =
-                    matches!(&result, Err(e) if crate::budget::Exceeded::of_error(e).is_some());
-                if !over {
-                    self.file_lets.borrow_mut().insert(text, result.clone());
-                }
-                result
-            }
-        };
-        result.map(|v| Box::new(v) as Box<dyn Val + 'v>)
+    ) -> Result<Counted<'v>, ExecutionError> {
+        if let Some(known) = self.file_lets.borrow().get(text) {
+            return known.clone();
+        }
+        let result = compute();
+        let over = matches!(&result, Err(e) if crate::budget::Exceeded::of_error(e).is_some());
+        if !over {
+            self.file_lets.borrow_mut().insert(text, result.clone());
+        }
+        result
     }
 
     pub(crate) fn report_undecided(
@@ -313,23 +308,21 @@ impl<'e, 'v> RuleRun<'e, '_, '_, '_, 'v> {
                 // Each binding sees the previous ones, bound in the item's scope as they are
                 // made. Values stay CEL values (no round trip through `Value`); copies of
                 // values from the file are views, not deep copies.
-                let evaluate = || let_value(expr, &ctx);
                 let result = match reach[index] {
-                    LetReach::Item => evaluate(),
+                    LetReach::Item => let_value(expr, &ctx),
                     // Computed for the first item that needs it; later items get a counted
-                    // reference, not a copy.
-                    LetReach::Rule => {
-                        let counted = || evaluate().map(|v| Counted(std::sync::Arc::from(v)));
-                        match shared[index].get_or_insert_with(counted) {
-                            Ok(v) => Ok(Box::new(v.share()) as Box<dyn Val>),
-                            Err(e) => Err(e.clone()),
-                        }
+                    // reference, not a copy. A file-wide value may come from an earlier rule;
+                    // it reads none of the item's names, so it is evaluated in the rule's
+                    // scope and can outlive the item.
+                    wider => {
+                        let known = shared[index].get_or_insert_with(|| match wider {
+                            LetReach::File => self.file_let(&expr.text, || {
+                                let_value(expr, self.ctx).map(Counted::from)
+                            }),
+                            _ => let_value(expr, &ctx).map(Counted::from),
+                        });
+                        known.clone().map(|v| Box::new(v) as Box<dyn Val>)
                     }
-                    // It reads none of the item's names: evaluated in the rule's scope, so
-                    // that the value can outlive the item.
-                    LetReach::File => self.file_let(&expr.text, || {
-                        let_value(expr, self.ctx).map(|v| Counted(std::sync::Arc::from(v)))
-                    }),
                 };
                 if let Err(e) = &result
                     && let Some(why) = crate::budget::Exceeded::of_error(e)
