@@ -242,11 +242,12 @@ pub fn parse(text: &str) -> Result<Node, ParseFailure> {
     if let Some(failure) = depth_failure(text) {
         return Err(failure);
     }
-    // The fast path accepts only valid texts; the reference path words every error.
-    if let Some(doc) = fast::parse(text) {
-        return Ok(doc);
+    // The fast path words most errors as the reference path does; the rest go there.
+    match fast::parse(text) {
+        fast::Fast::Tree(tree) => Ok(tree),
+        fast::Fast::Invalid(failure) => Err(failure),
+        fast::Fast::Unsure => parse_with_toml(text),
     }
-    parse_with_toml(text)
 }
 
 /// [`parse`] through `toml::de::DeTable` only: the reference the fast path is tested against.
@@ -258,13 +259,18 @@ pub fn parse_reference(text: &str) -> Result<Node, ParseFailure> {
     parse_with_toml(text)
 }
 
-/// The fast path alone (after the depth check): `None` where [`parse`] falls back, for tests.
+/// The fast path alone (after the depth check): `Some(Ok)` for a tree, `Some(Err)` for an error
+/// it worded itself, `None` where [`parse`] falls back; for tests.
 #[doc(hidden)]
-pub fn parse_fast(text: &str) -> Option<Node> {
+pub fn parse_fast(text: &str) -> Option<Result<Node, ParseFailure>> {
     if depth_failure(text).is_some() {
         return None;
     }
-    fast::parse(text)
+    match fast::parse(text) {
+        fast::Fast::Tree(tree) => Some(Ok(tree)),
+        fast::Fast::Invalid(failure) => Some(Err(failure)),
+        fast::Fast::Unsure => None,
+    }
 }
 
 /// The refusal of a text nested deeper than `MAX_DEPTH`, if it is.

@@ -8,9 +8,15 @@
 //! and arrays are closed once written, a key is defined once. Those functions are named
 //! after their counterparts in `toml` so the two can be read side by side.
 //!
-//! It only has to tell *whether* a text is valid: on any reported error, any event it does not
-//! expect, or a table too big for its linear key lookup, it returns `None` and the caller
-//! takes the reference path, which words the error.
+//! Most invalid texts are refused here too, worded as `toml` words them: `toml` first runs the
+//! parser through `ValidateWhitespace` and `RecursionGuard` into a list of events, and only then
+//! decodes keys and scalars and builds the document, keeping the first error reported. So when
+//! the parser or those two receivers report an error (this builder does what they do, at the
+//! same events, and answers the parser as they do), that first one is `toml`'s error, whatever
+//! the later steps would find; it is worded as `toml::de::Error::new` words it. Errors of the
+//! later steps (a key or scalar that does not decode, a key defined twice), any event it does
+//! not expect, or a table too big for its linear key lookup make it answer
+//! [`Fast::Unsure`], and the caller takes the reference path, which words the error.
 
 use std::borrow::Cow;
 use std::mem;
@@ -18,9 +24,9 @@ use std::mem;
 use toml::value::Datetime;
 use toml_parser::decoder::{Encoding, ScalarKind};
 use toml_parser::parser::EventReceiver;
-use toml_parser::{ErrorSink, ParseError, Raw, Source};
+use toml_parser::{ErrorSink, Expected, ParseError, Raw, Source};
 
-use super::{Entry, Node, NodeValue, Span};
+use super::{Entry, Node, NodeValue, ParseFailure, Span};
 
 mod plain;
 use plain::{plain_key, plain_scalar};
@@ -32,27 +38,79 @@ const LIMIT: usize = 80;
 /// Tables with more keys go to the reference path: lookups here are linear scans.
 const MAX_KEYS: usize = 256;
 
-/// The tree of a valid TOML text, or `None` if the text has an error or anything unusual.
-pub(super) fn parse(text: &str) -> Option<Node> {
+/// What the fast path made of a text.
+pub(super) enum Fast {
+    /// The text is valid: its tree.
+    Tree(Node),
+    /// The text is invalid, and this is the error the reference path reports.
+    Invalid(ParseFailure),
+    /// Only the reference path can tell (or word) it.
+    Unsure,
+}
+
+/// The tree of a valid TOML text, the reference path's error for most invalid ones, or
+/// [`Fast::Unsure`].
+pub(super) fn parse(text: &str) -> Fast {
     let tokens = Source::new(text).lex().into_vec();
     let mut builder = Builder::new(text);
-    let mut errors = Errors::default();
+    let mut errors = FirstError::default();
     toml_parser::parser::parse_document(&tokens, &mut builder, &mut errors);
-    if errors.any {
-        return None;
+    // `toml` decodes and builds only after parsing: the parser's errors come first.
+    if let Some(error) = errors.first.or(builder.decode_error.take()) {
+        return Fast::Invalid(toml_failure(&error));
     }
-    builder.finish()
+    match builder.finish() {
+        Some(tree) => Fast::Tree(tree),
+        None => Fast::Unsure,
+    }
 }
 
-/// Remembers only that an error was reported.
+/// Keeps the first error reported, as `toml`'s `TomlSink<Option<_>>` does: the parser's (or a
+/// receiver's on its behalf), or one key's or scalar's decoding.
 #[derive(Default)]
-struct Errors {
-    any: bool,
+struct FirstError {
+    first: Option<ParseError>,
 }
 
-impl ErrorSink for Errors {
-    fn report_error(&mut self, _error: ParseError) {
-        self.any = true;
+impl ErrorSink for FirstError {
+    fn report_error(&mut self, error: ParseError) {
+        if self.first.is_none() {
+            self.first = Some(error);
+        }
+    }
+}
+
+/// `toml::de::Error::new` (toml 1.2.1, `src/de/error.rs`): the message and span of the error
+/// `toml::de::DeTable::parse` returns for this parser error.
+fn toml_failure(error: &ParseError) -> ParseFailure {
+    let mut message = error.description().to_owned();
+    if let Some(expected) = error.expected() {
+        message.push_str(", expected ");
+        if expected.is_empty() {
+            message.push_str("nothing");
+        }
+        for (i, expected) in expected.iter().enumerate() {
+            if i != 0 {
+                message.push_str(", ");
+            }
+            match expected {
+                Expected::Literal(literal) => message.push_str(&render_literal(literal)),
+                Expected::Description(description) => message.push_str(description),
+                _ => message.push_str("etc"),
+            }
+        }
+    }
+    let span = error.unexpected().map_or(0..0, |s| s.start()..s.end());
+    ParseFailure { message, span }
+}
+
+/// `toml`'s `render_literal`, for the expected tokens of a message.
+fn render_literal(literal: &str) -> String {
+    match literal {
+        "\n" => "newline".to_owned(),
+        "`" => "'`'".to_owned(),
+        s if s.chars().all(|c| c.is_ascii_control()) => format!("`{}`", s.escape_debug()),
+        s => format!("`{s}`"),
     }
 }
 
@@ -228,6 +286,12 @@ struct Builder<'i> {
     /// tables (each from its frame's `key_base`).
     keys: Vec<Key<'i>>,
     frames: Vec<Frame>,
+    /// A key or scalar that did not decode, when that was the builder's first failure: the
+    /// first error `toml`'s document builder, which decodes in the same order, reports.
+    decode_error: Option<ParseError>,
+    /// `RecursionGuard`'s count of open arrays and inline tables, kept even after a failure so
+    /// the parser is answered as `toml` answers it.
+    depth: usize,
     /// The allocation `current` collects its entries in, kept from table to table: each table
     /// gets one exact copy instead of a vector grown entry by entry.
     scratch: Vec<Entry>,
@@ -245,6 +309,8 @@ impl<'i> Builder<'i> {
             opening: None,
             keys: Vec::new(),
             frames: Vec::new(),
+            decode_error: None,
+            depth: 0,
             scratch: Vec::new(),
         }
     }
@@ -380,31 +446,51 @@ impl<'i> Builder<'i> {
         }
     }
 
-    fn open_frame(&mut self, frame: Frame) -> bool {
-        if self.failed {
-            return false;
-        }
-        // `RecursionGuard`: an error once more than `LIMIT` arrays and inline tables are open.
-        if self.frames.len() >= LIMIT {
+    /// `RecursionGuard` on an opening bracket: refused, with its error, past `LIMIT` levels.
+    fn open_frame(
+        &mut self,
+        frame: Frame,
+        span: toml_parser::Span,
+        error: &mut dyn ErrorSink,
+    ) -> bool {
+        self.depth += 1;
+        if self.depth > LIMIT {
+            error.report_error(
+                ParseError::new("cannot recurse further; max recursion depth met")
+                    .with_unexpected(span),
+            );
             self.failed = true;
             return false;
         }
-        self.frames.push(frame);
+        if !self.failed {
+            self.frames.push(frame);
+        }
         true
     }
 
+    /// `RecursionGuard` on a closing bracket; whether the builder may go on with it.
+    fn close_frame(&mut self) -> bool {
+        self.depth = self.depth.saturating_sub(1);
+        !self.failed
+    }
+
     fn scalar_value(
-        &self,
+        &mut self,
         span: toml_parser::Span,
         encoding: Option<Encoding>,
-        error: &mut dyn ErrorSink,
     ) -> Option<NodeValue> {
         let raw = self.raw(span, encoding)?;
         if let Some(value) = plain_scalar(raw.as_str(), encoding) {
             return Some(value);
         }
         let mut decoded = Cow::Borrowed("");
-        let value = match raw.decode_scalar(&mut decoded, error) {
+        let mut decode_errors = FirstError::default();
+        let kind = raw.decode_scalar(&mut decoded, &mut decode_errors);
+        if let Some(error) = decode_errors.first {
+            self.decode_error = Some(error);
+            return None;
+        }
+        let value = match kind {
             ScalarKind::String => NodeValue::String(decoded.into_owned()),
             ScalarKind::Boolean(b) => NodeValue::Bool(b),
             ScalarKind::DateTime => super::datetime_value(&decoded.parse::<Datetime>().ok()?)?,
@@ -561,17 +647,17 @@ impl EventReceiver for Builder<'_> {
         self.close_header(true, span);
     }
 
-    fn inline_table_open(&mut self, span: toml_parser::Span, _error: &mut dyn ErrorSink) -> bool {
+    fn inline_table_open(&mut self, span: toml_parser::Span, error: &mut dyn ErrorSink) -> bool {
         let frame = Frame::Inline {
             start: span.start(),
             table: Table::default(),
             key_base: self.keys.len(),
         };
-        self.open_frame(frame)
+        self.open_frame(frame, span, error)
     }
 
     fn inline_table_close(&mut self, span: toml_parser::Span, _error: &mut dyn ErrorSink) {
-        if self.failed {
+        if !self.close_frame() {
             return;
         }
         let Some(Frame::Inline { start, table, .. }) = self.frames.pop() else {
@@ -584,15 +670,16 @@ impl EventReceiver for Builder<'_> {
         });
     }
 
-    fn array_open(&mut self, span: toml_parser::Span, _error: &mut dyn ErrorSink) -> bool {
-        self.open_frame(Frame::Array {
+    fn array_open(&mut self, span: toml_parser::Span, error: &mut dyn ErrorSink) -> bool {
+        let frame = Frame::Array {
             start: span.start(),
             items: Vec::new(),
-        })
+        };
+        self.open_frame(frame, span, error)
     }
 
     fn array_close(&mut self, span: toml_parser::Span, _error: &mut dyn ErrorSink) {
-        if self.failed {
+        if !self.close_frame() {
             return;
         }
         let Some(Frame::Array { start, items }) = self.frames.pop() else {
@@ -609,7 +696,7 @@ impl EventReceiver for Builder<'_> {
         &mut self,
         span: toml_parser::Span,
         encoding: Option<Encoding>,
-        error: &mut dyn ErrorSink,
+        _error: &mut dyn ErrorSink,
     ) {
         if self.failed {
             return;
@@ -622,7 +709,13 @@ impl EventReceiver for Builder<'_> {
             Some(name) => Cow::Borrowed(name),
             None => {
                 let mut name = Cow::Borrowed("");
-                raw.decode_key(&mut name, error);
+                let mut decode_errors = FirstError::default();
+                raw.decode_key(&mut name, &mut decode_errors);
+                if let Some(error) = decode_errors.first {
+                    self.decode_error = Some(error);
+                    self.failed = true;
+                    return;
+                }
                 name
             }
         };
@@ -636,12 +729,12 @@ impl EventReceiver for Builder<'_> {
         &mut self,
         span: toml_parser::Span,
         encoding: Option<Encoding>,
-        error: &mut dyn ErrorSink,
+        _error: &mut dyn ErrorSink,
     ) {
         if self.failed {
             return;
         }
-        let Some(value) = self.scalar_value(span, encoding, error) else {
+        let Some(value) = self.scalar_value(span, encoding) else {
             self.failed = true;
             return;
         };
