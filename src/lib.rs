@@ -26,8 +26,6 @@ pub(crate) use cel::functions;
 pub(crate) use cel::lazy;
 pub use disk::config;
 pub(crate) use disk::confine;
-pub use disk::confine::MAX_FILE_BYTES;
-pub use disk::reason::Reason;
 pub use disk::walk;
 pub use eval::baseline;
 pub(crate) use eval::engine;
@@ -47,6 +45,7 @@ pub use syntax::reader;
 pub use syntax::tree;
 pub(crate) use text::escape;
 pub(crate) use text::finding;
+pub use text::reason::{MAX_FILE_BYTES, Reason};
 pub(crate) use text::source;
 
 pub use disk::check::{Run, Trace, check_configured, check_file, check_paths, check_traced};

@@ -256,4 +256,17 @@ fn the_cli_says_it_in_chinese_by_default_and_in_english_with_lang_en() {
         err.contains("错误：无法读取配置文件 missing.toml：文件不存在"),
         "{err}"
     );
+    // Every reason has its own words, the same as for any file hegui reads.
+    std::fs::create_dir(dir.path().join("conf.d")).unwrap();
+    let (code, err) = hegui(dir.path(), &["a.plan.toml", "--config", "conf.d"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("错误：无法读取配置文件 conf.d：是文件夹，不是文件"),
+        "{err}"
+    );
+    let (_, err) = hegui(dir.path(), &["a.plan.toml", "--baseline", "conf.d"]);
+    assert!(
+        err.contains("无法读取基线文件：是文件夹，不是文件"),
+        "{err}"
+    );
 }

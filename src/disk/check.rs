@@ -7,10 +7,10 @@ use rayon::prelude::*;
 
 use crate::disk::config;
 use crate::disk::files::display_path;
-use crate::disk::reason::Reason;
 use crate::disk::walk;
 use crate::eval::engine::Engine;
 use crate::text::finding::Finding;
+use crate::text::reason::Reason;
 use crate::text::source::SourceFile;
 
 /// The result of checking a set of paths.

@@ -16,6 +16,7 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use crate::reader::{Problem, Problems, TableReader, did_you_mean, suggest};
 use crate::rules::{FileProblems, RuleSet};
 use crate::source::{Source, SourceFile};
+use crate::text::reason::Reason;
 use crate::tree::{self, Node, NodeValue, Span};
 use crate::{Lang, Severity};
 
@@ -111,8 +112,8 @@ pub enum ConfigError {
     Unreadable {
         /// The path.
         path: String,
-        /// Why (`no such file`, `permission denied`, `not UTF-8 text`, or the system's words).
-        reason: String,
+        /// Why.
+        reason: Reason,
     },
 }
 
@@ -121,13 +122,7 @@ impl ConfigError {
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
             (ConfigError::Unreadable { path, reason }, Lang::Zh) => {
-                let why = match reason.as_str() {
-                    "no such file" => "文件不存在",
-                    "permission denied" => "没有读取权限",
-                    "not UTF-8 text" => "不是 UTF-8 文本",
-                    _ => "系统无法读取该文件",
-                };
-                format!("无法读取配置文件 {path}：{why}")
+                format!("无法读取配置文件 {path}：{}", reason.say(lang))
             }
             (e, Lang::En) => e.to_string(),
         }
@@ -166,13 +161,12 @@ impl Config {
     /// [`Config::load`], with the problems in `lang`.
     pub fn load_in(path: &Path, lang: Lang) -> Result<Config, ConfigError> {
         let name = crate::disk::files::display_path(path);
-        let unreadable = |reason: String| ConfigError::Unreadable {
+        let unreadable = |reason: Reason| ConfigError::Unreadable {
             path: name.clone(),
             reason,
         };
-        let bytes =
-            std::fs::read(path).map_err(|e| unreadable(crate::text::io_error::io_reason(&e)))?;
-        let text = String::from_utf8(bytes).map_err(|_| unreadable("not UTF-8 text".into()))?;
+        let bytes = std::fs::read(path).map_err(|e| unreadable(Reason::of_io(&e)))?;
+        let text = String::from_utf8(bytes).map_err(|_| unreadable(Reason::NotUtf8))?;
         let dir = std::path::absolute(path)
             .ok()
             .and_then(|p| p.parent().map(Path::to_path_buf))

@@ -9,10 +9,8 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 use crate::Lang;
-use crate::disk::reason::Reason;
-
-/// The largest file read on a pull request's say (64 MiB).
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub use crate::text::reason::MAX_FILE_BYTES;
+use crate::text::reason::Reason;
 
 /// Why a named file is not read, in a few words (in English; [`Refused::say`] in either
 /// language).

@@ -5,6 +5,5 @@ pub mod check;
 pub mod config;
 pub mod confine;
 pub mod files;
-pub mod reason;
 pub mod rules;
 pub mod walk;

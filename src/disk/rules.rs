@@ -7,7 +7,7 @@ use crate::builtin_sources;
 use crate::disk::config::Config;
 use crate::disk::confine;
 use crate::disk::files::display_path;
-use crate::disk::reason::Reason;
+use crate::text::reason::Reason;
 use crate::text::severity::Lang;
 use crate::text::source::{Source, SourceFile};
 
@@ -90,7 +90,7 @@ fn read_rules(dir: &Path, root: Option<&Path>) -> Result<Vec<Source>, LoadError>
             .follow_links(root.is_none())
             .sort_by_file_name()
         {
-            let entry = entry.map_err(|e| unreadable(dir, Reason::of_walk(&e)))?;
+            let entry = entry.map_err(|e| unreadable(dir, walk_reason(&e)))?;
             let name = entry.file_name().to_string_lossy();
             // A link to a file is read (and confined below); a link to a folder is not walked.
             let is_file =
@@ -113,4 +113,13 @@ fn read_rules(dir: &Path, root: Option<&Path>) -> Result<Vec<Source>, LoadError>
             Ok(SourceFile::new(display_path(path), text))
         })
         .collect()
+}
+
+/// The reason a `walkdir` error gives.
+fn walk_reason(e: &walkdir::Error) -> Reason {
+    match (e.io_error(), e.loop_ancestor()) {
+        (_, Some(back)) => Reason::LinkLoop(crate::disk::files::display_path(back)),
+        (Some(io), None) => Reason::of_io(io),
+        (None, None) => Reason::System(None, e.to_string()),
+    }
 }

@@ -5,9 +5,9 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use crate::disk::reason::Reason;
 use crate::finding::Finding;
 use crate::source::SourceFile;
+use crate::text::reason::Reason;
 use crate::{Lang, Severity};
 
 /// A path found by the walk.

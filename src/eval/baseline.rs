@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Lang;
 use crate::finding::Finding;
+use crate::text::reason::Reason;
 
 /// The file format version this build writes and reads.
 const VERSION: u32 = 1;
@@ -43,11 +44,11 @@ pub struct Entry {
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[diagnostic(code(hegui::baseline))]
 pub enum BaselineError {
-    /// The file cannot be read (`reason` as [`crate::text::io_error::io_reason`] gives it).
+    /// The file cannot be read.
     #[error("cannot read the baseline: {reason}")]
     Unreadable {
         /// Why.
-        reason: String,
+        reason: Reason,
     },
     /// Not a baseline this build understands.
     #[error("not a hegui baseline: {0}")]
@@ -61,7 +62,7 @@ impl BaselineError {
     /// The baseline file cannot be read.
     pub fn unreadable(e: &std::io::Error) -> BaselineError {
         BaselineError::Unreadable {
-            reason: crate::text::io_error::io_reason(e),
+            reason: Reason::of_io(e),
         }
     }
 
@@ -71,14 +72,9 @@ impl BaselineError {
             return self.to_string();
         }
         match self {
-            BaselineError::Unreadable { reason } => format!(
-                "无法读取基线文件：{}",
-                match reason.as_str() {
-                    "no such file" => "文件不存在",
-                    "permission denied" => "没有读取权限",
-                    _ => "系统无法读取该文件",
-                }
-            ),
+            BaselineError::Unreadable { reason } => {
+                format!("无法读取基线文件：{}", reason.say(lang))
+            }
             BaselineError::Invalid(e) => {
                 let what = match e.classify() {
                     serde_json::error::Category::Syntax => "JSON 语法错误",
@@ -123,17 +119,15 @@ impl Note<'_> {
             }
             (Note::CannotWrite(path, e), Lang::Zh) => format!(
                 "错误：无法写入基线文件 {path}：{}",
-                match crate::text::io_error::io_reason(e).as_str() {
-                    "no such file" => "文件夹不存在",
-                    "permission denied" => "没有写入权限",
-                    _ => "系统无法写入该文件",
+                match Reason::of_io(e) {
+                    // Writing creates the file: what is missing is its folder.
+                    Reason::NotFound => "文件夹不存在".to_owned(),
+                    Reason::PermissionDenied => "没有写入权限".to_owned(),
+                    other => other.say(lang),
                 }
             ),
             (Note::CannotWrite(path, e), Lang::En) => {
-                format!(
-                    "error: cannot write {path}: {}",
-                    crate::text::io_error::io_reason(e)
-                )
+                format!("error: cannot write {path}: {}", Reason::of_io(e))
             }
             (Note::CannotUse(path, e), Lang::Zh) => {
                 format!("错误：基线 {path}：{}", e.message(lang))

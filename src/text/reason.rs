@@ -4,7 +4,10 @@
 
 use std::fmt;
 
-use crate::Lang;
+use crate::text::severity::Lang;
+
+/// The largest file read on a pull request's say (64 MiB).
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Why a path cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -19,7 +22,7 @@ pub enum Reason {
     NotADirectory,
     /// A FIFO, socket or device.
     NotRegular,
-    /// Larger than [`crate::confine::MAX_FILE_BYTES`].
+    /// Larger than [`MAX_FILE_BYTES`].
     TooLarge,
     /// Not UTF-8 text.
     NotUtf8,
@@ -42,15 +45,6 @@ pub enum Reason {
 }
 
 impl Reason {
-    /// The reason a `walkdir` error gives.
-    pub(crate) fn of_walk(e: &walkdir::Error) -> Reason {
-        match (e.io_error(), e.loop_ancestor()) {
-            (_, Some(back)) => Reason::LinkLoop(crate::disk::files::display_path(back)),
-            (Some(io), None) => Reason::of_io(io),
-            (None, None) => Reason::System(None, e.to_string()),
-        }
-    }
-
     /// The reason an I/O error gives.
     pub fn of_io(e: &std::io::Error) -> Reason {
         use std::io::ErrorKind;
@@ -67,7 +61,7 @@ impl Reason {
 
     /// The reason in `lang`, a few words that follow "cannot be read:" / "无法读取：".
     pub fn say(&self, lang: Lang) -> String {
-        let mib = crate::confine::MAX_FILE_BYTES / 1024 / 1024;
+        let mib = MAX_FILE_BYTES / 1024 / 1024;
         match (self, lang) {
             (Reason::NotFound, Lang::Zh) => "文件不存在".into(),
             (Reason::NotFound, Lang::En) => "no such file".into(),
