@@ -308,3 +308,50 @@ fn far_dates_stay_at_the_edge_and_labels_fit() {
     );
     assert!(!what.iter().any(|w| w.ends_with('…')), "{what:?}");
 }
+
+/// A timeline mark is a name of `[shape.marks]`: a typo is a load error pointing at it, in a
+/// rule's parameter and in the vocabulary itself, not a row drawn unstyled under its bare name.
+#[test]
+fn a_mark_the_vocabulary_does_not_declare_is_a_load_error() {
+    let typo = |file: &str, from: &str, to: &str| {
+        let sources: Vec<hegui::Source> = hegui::builtin_sources()
+            .into_iter()
+            .map(|s| {
+                if s.name.ends_with(file) {
+                    assert!(s.text.contains(from), "{file} lacks {from}");
+                    hegui::SourceFile::new(s.name.clone(), s.text.replacen(from, to, 1))
+                } else {
+                    s
+                }
+            })
+            .collect();
+        let Err(failures) = hegui::RuleSet::load(sources) else {
+            panic!("{file}: {to} loads");
+        };
+        let [failure] = failures.as_slice() else {
+            panic!("{file}: {} files with problems", failures.len());
+        };
+        let [problem] = failure.problems.as_slice() else {
+            panic!("{file}: {:?}", failure.problems);
+        };
+        let at = &failure.source.text[problem.span.clone()];
+        (problem.message.clone(), at.to_owned())
+    };
+    let (message, at) = typo("accounts.toml", "mark = \"cooling\"", "mark = \"coolng\"");
+    assert!(
+        message.starts_with("`mark` names the mark `coolng`, which `[shape.marks]` does not declare (decision, notice, cooling,")
+            && message.ends_with("; did you mean `cooling`?"),
+        "{message}"
+    );
+    assert_eq!(at, "\"coolng\"");
+    let (message, at) = typo(
+        "manifest.toml",
+        "timeline = { mark = \"withdraw\" }",
+        "timeline = { mark = \"withdrawl\" }",
+    );
+    assert!(
+        message.contains("the mark `withdrawl`") && message.ends_with("did you mean `withdraw`?"),
+        "{message}"
+    );
+    assert_eq!(at, "\"withdrawl\"");
+}

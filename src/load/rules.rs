@@ -430,7 +430,11 @@ fn cel_of(node: &Node) -> cel::Value {
     crate::cel::convert::to_cel(node)
 }
 
-fn load_params(reader: &TableReader<'_>, source: &Source) -> Vec<Param> {
+fn load_params(
+    reader: &TableReader<'_>,
+    source: &Source,
+    marks: crate::model::marks::Known<'_>,
+) -> Vec<Param> {
     let Some(params) = reader.table("params") else {
         return Vec::new();
     };
@@ -466,7 +470,7 @@ fn load_params(reader: &TableReader<'_>, source: &Source) -> Vec<Param> {
             }
             let default = p.required("default");
             let timeline = p.table("timeline").and_then(|t| {
-                crate::model::marks::load_param(t, &entry.key, reader.problems)
+                crate::model::marks::load_param(t, &entry.key, reader.problems, marks)
             });
             p.finish();
             let default = default?;

@@ -3,7 +3,7 @@
 //! parameters define (a parameter's `timeline`). The report reads them generically; no rule id
 //! or manifest key is written in Rust.
 
-use crate::reader::{Problems, TableReader, Text};
+use crate::reader::{Problems, TableReader, Text, suggest};
 use crate::tree::Node;
 
 /// One kind of mark (`[shape.marks]`): its legend and how it is drawn.
@@ -74,7 +74,9 @@ pub struct ParamWindow {
 }
 
 /// A mark name: lowercase letters, digits and `-` (it becomes a CSS class).
-fn mark_name(reader: &TableReader<'_>, key: &'static str) -> Option<String> {
+/// When the vocabulary declares its marks (`known`), the name must be one of them: a typo
+/// would otherwise draw an unstyled row with the bare name as its legend.
+fn mark_name(reader: &TableReader<'_>, key: &'static str, known: Known<'_>) -> Option<String> {
     let (name, span) = reader.string(key)?;
     if name.is_empty()
         || !name
@@ -87,8 +89,27 @@ fn mark_name(reader: &TableReader<'_>, key: &'static str) -> Option<String> {
         );
         return None;
     }
+    if let Some(known) = known.filter(|k| !k.is_empty())
+        && !known.iter().any(|m| m.name == name)
+    {
+        let names = known.iter().map(|m| m.name.as_str());
+        let hint = suggest(&name, names.clone())
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        let list = names.collect::<Vec<_>>().join(", ");
+        reader.problems.push(
+            span,
+            format!(
+                "`{key}` names the mark `{name}`, which `[shape.marks]` does not declare ({list}){hint}"
+            ),
+        );
+        return None;
+    }
     Some(name)
 }
+
+/// The marks of the vocabulary in force (`[shape.marks]`), when one is loaded.
+pub(crate) type Known<'a> = Option<&'a [MarkStyle]>;
 
 /// Loads `[shape.marks]`.
 pub(crate) fn load_styles(node: &Node, problems: &Problems) -> Vec<MarkStyle> {
@@ -122,14 +143,19 @@ pub(crate) fn load_styles(node: &Node, problems: &Problems) -> Vec<MarkStyle> {
 }
 
 /// Loads a key's `timeline` attribute.
-pub(crate) fn load_key(node: &Node, key: &str, problems: &Problems) -> KeyTimeline {
+pub(crate) fn load_key(
+    node: &Node,
+    key: &str,
+    problems: &Problems,
+    known: Known<'_>,
+) -> KeyTimeline {
     let reader = TableReader::new(node, format!("the `timeline` of `{key}`"), problems);
     let out = KeyTimeline {
-        mark: mark_name(&reader, "mark"),
+        mark: mark_name(&reader, "mark", known),
         label: reader.text("label"),
         until: reader.string("until").map(|s| s.0),
         alone: reader.text("alone"),
-        after: mark_name(&reader, "after"),
+        after: mark_name(&reader, "after", known),
         name: reader
             .strings("name")
             .unwrap_or_default()
@@ -142,7 +168,12 @@ pub(crate) fn load_key(node: &Node, key: &str, problems: &Problems) -> KeyTimeli
 }
 
 /// Loads a parameter's `timeline` attribute.
-pub(crate) fn load_param(node: &Node, param: &str, problems: &Problems) -> Option<ParamWindow> {
+pub(crate) fn load_param(
+    node: &Node,
+    param: &str,
+    problems: &Problems,
+    known: Known<'_>,
+) -> Option<ParamWindow> {
     let reader = TableReader::new(
         node,
         format!("the `timeline` of parameter `{param}`"),
@@ -161,12 +192,14 @@ pub(crate) fn load_param(node: &Node, param: &str, problems: &Problems) -> Optio
     };
     let mark = reader
         .required("mark")
-        .and_then(|_| mark_name(&reader, "mark"));
+        .and_then(|_| mark_name(&reader, "mark", known));
     let label = reader.required_text("label");
     let replaces = reader.bool("replaces").unwrap_or(false);
     let end = reader.table("end").and_then(|n| {
         let end = TableReader::new(n, "`end`", problems);
-        let mark = end.required("mark").and_then(|_| mark_name(&end, "mark"));
+        let mark = end
+            .required("mark")
+            .and_then(|_| mark_name(&end, "mark", known));
         let label = end.required_text("label");
         end.finish();
         Some((mark?, label?))

@@ -3,6 +3,7 @@
 
 use regex::Regex;
 
+use crate::model::marks::Known;
 use crate::reader::{Problems, TableReader, suggest};
 use crate::tree::{DocPath, Node, NodeValue, Span, zh_type_name};
 
@@ -189,13 +190,14 @@ impl Shape {
             .into_iter()
             .map(|s| s.0)
             .collect();
-        let keys = reader
-            .required("keys")
-            .map(|k| load_keys(k, problems))
-            .unwrap_or_default();
+        // Marks first: the keys' `timeline`s name them.
         let marks = reader
             .table("marks")
             .map(|m| crate::model::marks::load_styles(m, problems))
+            .unwrap_or_default();
+        let keys = reader
+            .required("keys")
+            .map(|k| load_keys(k, problems, Some(&marks)))
             .unwrap_or_default();
         reader.finish();
         Some(Shape {
@@ -253,7 +255,7 @@ impl Shape {
     }
 }
 
-fn load_keys(node: &Node, problems: &Problems) -> Vec<(String, KeySpec)> {
+fn load_keys(node: &Node, problems: &Problems, marks: Known<'_>) -> Vec<(String, KeySpec)> {
     let NodeValue::Table(entries) = &node.value else {
         problems.push(
             node.span.clone(),
@@ -263,11 +265,11 @@ fn load_keys(node: &Node, problems: &Problems) -> Vec<(String, KeySpec)> {
     };
     entries
         .iter()
-        .filter_map(|e| load_spec(&e.node, &e.key, problems).map(|s| (e.key.clone(), s)))
+        .filter_map(|e| load_spec(&e.node, &e.key, problems, marks).map(|s| (e.key.clone(), s)))
         .collect()
 }
 
-fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
+fn load_spec(node: &Node, key: &str, problems: &Problems, marks: Known<'_>) -> Option<KeySpec> {
     let reader = TableReader::new(node, format!("the specification of `{key}`"), problems);
     let (type_name, type_span) = reader.required_string("type")?;
     let required = reader.bool("required").unwrap_or(false);
@@ -293,7 +295,7 @@ fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
     };
     let timeline = reader
         .table("timeline")
-        .map(|t| crate::model::marks::load_key(t, key, problems));
+        .map(|t| crate::model::marks::load_key(t, key, problems, marks));
     let refs = reader
         .strings("refs")
         .unwrap_or_default()
@@ -333,18 +335,18 @@ fn load_spec(node: &Node, key: &str, problems: &Problems) -> Option<KeySpec> {
         "array" => KeyType::Array(Box::new(
             reader
                 .required("items")
-                .and_then(|n| load_spec(n, key, problems))?,
+                .and_then(|n| load_spec(n, key, problems, marks))?,
         )),
         "table" => KeyType::Table(
             reader
                 .required("keys")
-                .map(|n| load_keys(n, problems))
+                .map(|n| load_keys(n, problems, marks))
                 .unwrap_or_default(),
         ),
         "entries" => KeyType::Entries(
             reader
                 .required("keys")
-                .map(|n| load_keys(n, problems))
+                .map(|n| load_keys(n, problems, marks))
                 .unwrap_or_default(),
         ),
         other => {

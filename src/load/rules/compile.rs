@@ -71,7 +71,8 @@ pub(super) fn compile_rule(
             "a rule needs a `basis`: a statute's article or a practice source",
         );
     }
-    let params = load_params(&reader, source);
+    let marks = set.shape.as_ref().map(|s| s.marks.as_slice());
+    let params = load_params(&reader, source, marks);
     let kind = if let Some((name, span)) = reader.string("builtin") {
         let check = BuiltinCheck::ALL
             .iter()
