@@ -48,6 +48,9 @@ pub struct Engine {
     pub(crate) rule_ids: std::collections::BTreeSet<String>,
     /// Per rule, per check, per `let`: how far its value reaches (item, rule or file).
     pub(crate) let_reach: Vec<Vec<Vec<LetReach>>>,
+    /// Per rule: its `basis` cited in the run's language, then each `basis_if`'s; every
+    /// finding carries one, so each is worded once.
+    pub(crate) citations: Vec<Vec<String>>,
 }
 
 /// An engine could not be built from a rule set (a text check's pattern is not a valid regex).
@@ -116,6 +119,14 @@ impl Engine {
             .map(|r| FileVals::value(params_value(r)))
             .collect();
         let rule_ids = set.rules.iter().map(|r| r.id.clone()).collect();
+        let citations = (set.rules.iter())
+            .map(|r| {
+                std::iter::once(&r.basis)
+                    .chain(r.basis_if.iter().map(|(_, bases)| bases))
+                    .map(|bases| cite_bases(&set, bases, options.lang))
+                    .collect()
+            })
+            .collect();
         let let_reach = set
             .rules
             .iter()
@@ -133,6 +144,7 @@ impl Engine {
             params,
             rule_ids,
             let_reach,
+            citations,
         })
     }
 
@@ -439,20 +451,37 @@ impl Engine {
 
     /// The basis of a rule as one line in the run's language.
     pub fn cite(&self, rule: &Rule) -> String {
-        self.cite_bases(&rule.basis)
+        self.cite_variant(rule, None)
     }
 
-    /// Bases as one line in the run's language.
-    pub(crate) fn cite_bases(&self, bases: &[crate::law::Basis]) -> String {
-        bases
-            .iter()
-            .map(|b| self.set.law.cite(b, self.options.lang))
-            .collect::<Vec<_>>()
-            .join(match self.options.lang {
-                Lang::Zh => "；",
-                Lang::En => "; ",
-            })
+    /// The rule's `basis` (`variant` `None`) or its `variant`th `basis_if`, cited: worded
+    /// when the engine was built, for a rule of its set.
+    pub(crate) fn cite_variant(&self, rule: &Rule, variant: Option<usize>) -> String {
+        let index = variant.map_or(0, |v| v + 1);
+        let cached = (self.set.rules.iter())
+            .position(|r| std::ptr::eq(r, rule))
+            .and_then(|ri| self.citations.get(ri)?.get(index));
+        if let Some(citation) = cached {
+            return citation.clone();
+        }
+        let bases = match variant {
+            None => &rule.basis,
+            Some(v) => rule.basis_if.get(v).map_or(&rule.basis, |(_, bases)| bases),
+        };
+        cite_bases(&self.set, bases, self.options.lang)
     }
+}
+
+/// Bases as one line in `lang`.
+fn cite_bases(set: &RuleSet, bases: &[crate::law::Basis], lang: Lang) -> String {
+    bases
+        .iter()
+        .map(|b| set.law.cite(b, lang))
+        .collect::<Vec<_>>()
+        .join(match lang {
+            Lang::Zh => "；",
+            Lang::En => "; ",
+        })
 }
 
 /// The help of a "could not decide" finding (a year the working-day calendar lacks), zh and en.

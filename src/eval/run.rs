@@ -573,14 +573,9 @@ impl<'e, 'v> RuleRun<'e, '_, '_, '_, 'v> {
             .or(rule.label.as_ref())
             .map(|l| render(l.get(lang), ctx))
             .filter(|l| !l.is_empty());
-        f.basis = match rule
-            .basis_if
-            .iter()
-            .find(|(cond, _)| matches!(cond.program.execute(ctx), Ok(Value::Bool(true))))
-        {
-            Some((_, bases)) => self.engine.cite_bases(bases),
-            None => self.engine.cite(rule),
-        };
+        let variant = (rule.basis_if.iter())
+            .position(|(cond, _)| matches!(cond.program.execute(ctx), Ok(Value::Bool(true))));
+        f.basis = self.engine.cite_variant(rule, variant);
         f.value = f.source.text.get(f.span.clone()).unwrap_or("").to_owned();
         let item_path = blamed.0.iter().take(2).cloned().collect::<Vec<_>>();
         for also in &check.also {
